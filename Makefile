@@ -1,0 +1,31 @@
+# Every target bootstraps its own virtual environment from pyproject.toml.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test bench lint clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python -m ledger.demo --data ./data
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy ledger
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	@mkdir -p reports
+	$(BIN)/python -m loadtests.bench_core --json reports/bench_core.json
+
+clean:
+	rm -rf $(VENV) data reports
