@@ -1,0 +1,1 @@
+"""Special-purpose token policies and contract templates (issue 7)."""

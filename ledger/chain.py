@@ -1,0 +1,227 @@
+"""The chain: genesis, building and replaying blocks, committing them, receipts.
+
+A block is built by checking transactions in order against a
+:class:`~ledger.state.StateView`; rejected ones are dropped with their error
+and leave no trace. The block and every state change it causes are then
+committed with ONE synced write batch. Replaying a stored or received block
+runs the very same code and must reproduce its header exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import msgspec
+
+from ledger.crypto import (
+    DOMAIN_BLOCK,
+    DOMAIN_GENESIS,
+    KeyPair,
+    merkle_root,
+    sha256,
+    signing_message,
+    verify,
+)
+from ledger.encoding import canonical, decode_json
+from ledger.errors import InvalidBlock, TengeError
+from ledger.params import genesis_writes
+from ledger.records import ChainTip, TxLocation
+from ledger.registry import BlockContext, Effect, Pending, Registry
+from ledger.state import StateView, next_digest
+from ledger.storage import KeyValueStore
+from ledger.storage import schema as s
+from ledger.types import Block, BlockHeader, Genesis, Transaction
+from ledger.validation import check_transaction, decode_envelope, validate_transaction
+
+ZERO32 = bytes(32)
+
+
+class BuiltBlock(msgspec.Struct, frozen=True):
+    """A block ready to commit, its state changes, and what was left out."""
+
+    block: Block
+    transactions: tuple[Transaction, ...]
+    changes: dict[bytes, bytes | None]
+    rejected: dict[bytes, TengeError]
+
+    @property
+    def height(self) -> int:
+        return self.block.header.height
+
+
+def header_message(header: BlockHeader, network: str) -> bytes:
+    """The bytes a producer signs: DOMAIN_BLOCK || network || canonical(header)."""
+    return signing_message(DOMAIN_BLOCK, network, canonical(header))
+
+
+def block_hash(header: BlockHeader, network: str) -> bytes:
+    """A block's identity: SHA-256 of its header's signing message."""
+    return sha256(header_message(header, network))
+
+
+def genesis_hash(genesis: Genesis) -> bytes:
+    """SHA-256 of the genesis document's signing message; block 1's prev_hash."""
+    return sha256(signing_message(DOMAIN_GENESIS, genesis.network, canonical(genesis)))
+
+
+class Chain:
+    """The committed chain held in one store."""
+
+    def __init__(self, store: KeyValueStore, registry: Registry, genesis: Genesis | None = None):
+        self.store = store
+        self.registry = registry
+        raw_tip = store.get(s.TIP)
+        if raw_tip is None:
+            if genesis is None:
+                raise ValueError("an empty store needs a genesis document")
+            self._initialise(genesis)
+            raw_tip = store.get(s.TIP)
+            assert raw_tip is not None
+        self.tip: ChainTip = decode_json(raw_tip, ChainTip)
+        self.genesis: Genesis = StateView(store).genesis()
+        if genesis is not None and canonical(genesis) != canonical(self.genesis):
+            raise ValueError("the store belongs to another genesis")
+        self.network = self.genesis.network
+        self.central_bank_keys = frozenset(self.genesis.central_bank_keys)
+
+    def _initialise(self, genesis: Genesis) -> None:
+        view = StateView(self.store)
+        genesis_writes(genesis, view)
+        changes = view.changes()
+        tip = ChainTip(
+            height=0,
+            block_hash=genesis_hash(genesis).hex(),
+            state_digest=next_digest(ZERO32, changes).hex(),
+            time_ms=genesis.time_ms,
+        )
+        self.store.write_batch({**changes, s.TIP: canonical(tip)})
+
+    def context(self, time_ms: int) -> BlockContext:
+        """The context of the next block; time never runs backwards."""
+        return BlockContext(
+            network=self.network,
+            height=self.tip.height + 1,
+            time_ms=max(time_ms, self.tip.time_ms),
+            central_bank_keys=self.central_bank_keys,
+        )
+
+    def build(self, txs: Sequence[Transaction], time_ms: int, producer: KeyPair) -> BuiltBlock:
+        """Check ``txs`` in order (signatures already verified) and sign a block."""
+        context = self.context(time_ms)
+        view = StateView(self.store)
+        included, rejected = execute(txs, view, context, self.registry)
+        changes = view.changes()
+        header = BlockHeader(
+            height=context.height,
+            prev_hash=self.tip.block_hash,
+            time_ms=context.time_ms,
+            tx_root=merkle_root([tx.txid for tx in included]).hex(),
+            tx_count=len(included),
+            state_digest=next_digest(bytes.fromhex(self.tip.state_digest), changes).hex(),
+            producer=producer.public_hex,
+        )
+        signature = producer.sign(header_message(header, self.network)).hex()
+        block = Block(header=header, signature=signature, txs=tuple(t.envelope() for t in included))
+        return BuiltBlock(block, tuple(included), changes, rejected)
+
+    def replay(self, block: Block) -> BuiltBlock:
+        """Re-execute a stored or received block; it must match its header exactly."""
+        header = block.header
+        self._check_header(header)
+        txs = [decode_envelope(envelope, self.registry) for envelope in block.txs]
+        for tx in txs:
+            validate_transaction(tx, self.registry, self.network)
+        view = StateView(self.store)
+        context = BlockContext(self.network, header.height, header.time_ms, self.central_bank_keys)
+        included, rejected = execute(txs, view, context, self.registry)
+        if rejected:
+            txid, error = next(iter(rejected.items()))
+            raise InvalidBlock(height=header.height, reason=f"tx {txid.hex()}: {error.code}")
+        changes = view.changes()
+        expected = next_digest(bytes.fromhex(self.tip.state_digest), changes).hex()
+        if header.state_digest != expected:
+            raise InvalidBlock(height=header.height, reason="state digest differs")
+        if header.tx_root != merkle_root([t.txid for t in txs]).hex():
+            raise InvalidBlock(height=header.height, reason="tx_root differs")
+        return BuiltBlock(block, tuple(included), changes, {})
+
+    def _check_header(self, header: BlockHeader) -> None:
+        reason = None
+        if header.height != self.tip.height + 1:
+            reason = f"expected height {self.tip.height + 1}"
+        elif header.prev_hash != self.tip.block_hash:
+            reason = "prev_hash is not the tip"
+        elif header.time_ms < self.tip.time_ms:
+            reason = "time runs backwards"
+        elif header.producer not in self.genesis.producer_keys:
+            reason = "unknown producer"
+        if reason:
+            raise InvalidBlock(height=header.height, reason=reason)
+
+    def commit(self, built: BuiltBlock) -> ChainTip:
+        """Write the block and all its changes in one synced batch; durable on return."""
+        header = built.block.header
+        if header.height != self.tip.height + 1 or header.prev_hash != self.tip.block_hash:
+            raise InvalidBlock(height=header.height, reason="does not extend the tip")
+        tip = ChainTip(
+            height=header.height,
+            block_hash=block_hash(header, self.network).hex(),
+            state_digest=header.state_digest,
+            time_ms=header.time_ms,
+        )
+        batch = dict(built.changes)
+        batch[s.block_key(header.height)] = canonical(built.block)
+        batch[s.TIP] = canonical(tip)
+        self.store.write_batch(batch, sync=True)
+        self.tip = tip
+        return tip
+
+    def block(self, height: int) -> Block | None:
+        """The committed block at a height."""
+        raw = self.store.get(s.block_key(height))
+        return None if raw is None else decode_json(raw, Block)
+
+    def verify_signature(self, block: Block) -> bool:
+        """True when a known producer signed the block's header."""
+        return block.header.producer in self.genesis.producer_keys and verify(
+            bytes.fromhex(block.header.producer),
+            header_message(block.header, self.network),
+            bytes.fromhex(block.signature),
+        )
+
+
+def execute(
+    txs: Sequence[Transaction], view: StateView, context: BlockContext, registry: Registry
+) -> tuple[list[Transaction], dict[bytes, TengeError]]:
+    """Check and apply each transaction in order; keep the good, report the rest."""
+    included: list[Transaction] = []
+    rejected: dict[bytes, TengeError] = {}
+    for tx in txs:
+        try:
+            with view.transaction():
+                pending, effect = check_transaction(tx, view, context, registry)
+                apply_transaction(pending, effect, view, registry, len(included))
+        except TengeError as error:
+            rejected[tx.txid] = error
+        else:
+            included.append(tx)
+    return included, rejected
+
+
+def apply_transaction(
+    pending: Pending, effect: Effect, view: StateView, registry: Registry, position: int
+) -> None:
+    """The writes every kind shares, then the kind's own."""
+    tx, height = pending.tx, pending.block.height
+    for point, output in zip(tx.body.spends(), pending.spent, strict=True):
+        txid = bytes.fromhex(point.txid)
+        view.delete(s.output_key(txid, point.index))
+        view.delete(s.owner_output_key(bytes.fromhex(output.owner), txid, point.index))
+    created = tx.body.creates()
+    for index, output in enumerate(created):
+        view.write(s.output_key(tx.txid, index), output)
+        view.write(s.owner_output_key(bytes.fromhex(output.owner), tx.txid, index), b"")
+    registry.rule(tx.kind).apply(pending, effect, view)
+    view.write(s.tx_key(tx.txid), TxLocation(height=height, index=position, outputs=len(created)))
+    for party in effect.parties:
+        view.write(s.history_key(party, height, position), tx.txid)

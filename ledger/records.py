@@ -1,0 +1,80 @@
+"""Frozen records the ledger keeps in state, beside the outputs themselves.
+
+They are stored as canonical JSON (the same encoding as transactions), so the
+state digest is reproducible by any implementation of ``docs/encoding.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ledger.encoding import Hex32, Wire
+from ledger.types import Tier
+
+
+class BankRecord(Wire, frozen=True):
+    """A commercial bank admitted by the central bank."""
+
+    bank_id: str
+    name: str
+    keys: tuple[Hex32, ...]
+    issuance_limit: int
+    status: Literal["active", "suspended"] = "active"
+    issued: int = 0
+    redeemed: int = 0
+
+    @property
+    def outstanding(self) -> int:
+        """KZT issued to this bank and not yet redeemed."""
+        return self.issued - self.redeemed
+
+
+class WalletRecord(Wire, frozen=True):
+    """A pseudonymous wallet: its bank, tier, keys and running limit counters."""
+
+    wallet_id: str
+    bank_id: str
+    tier: Tier
+    keys: tuple[Hex32, ...]
+    status: Literal["active", "frozen"] = "active"
+    mcc: str | None = None
+    region: str | None = None
+    balance: int = 0
+    day: int = 0
+    day_outflow: int = 0
+
+
+class KeyOwner(Wire, frozen=True):
+    """Who a registered public key belongs to."""
+
+    kind: Literal["wallet", "bank"]
+    id: str
+
+
+class TxLocation(Wire, frozen=True):
+    """Where a committed transaction sits, and how many outputs it created."""
+
+    height: int
+    index: int
+    outputs: int
+
+
+class SupplyRecord(Wire, frozen=True):
+    """Running totals of one token: created and destroyed, in tiyn."""
+
+    issued: int = 0
+    redeemed: int = 0
+
+    @property
+    def outstanding(self) -> int:
+        """What should be held in unspent outputs of this token."""
+        return self.issued - self.redeemed
+
+
+class ChainTip(Wire, frozen=True):
+    """The last committed block: where production and replay resume."""
+
+    height: int
+    block_hash: Hex32
+    state_digest: Hex32
+    time_ms: int

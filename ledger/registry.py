@@ -1,0 +1,142 @@
+"""The registry of transaction kinds: how new kinds plug into the ledger.
+
+Each kind is one :class:`TxRule`: its body type, the outputs it spends and
+creates, a stateless ``validate`` and a stateful ``check`` that returns an
+:class:`Effect` (pure: it only reads), and an ``apply`` that writes the
+effect. The core handles what every kind shares (decoding, signatures,
+spending inputs, creating outputs, the txid index, history) once; a module
+such as ``contracts`` or ``offline`` adds kinds with :meth:`Registry.add` and
+never edits the core.
+
+Special-purpose tokens plug in the same way through :class:`TokenPolicy`: a
+transfer that moves any token other than KZT asks the registered policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import msgspec
+
+from ledger.errors import TokenNotAllowed, UnknownKind
+from ledger.state import StateView
+from ledger.types import Body, Output, Transaction
+
+ALMATY_UTC_OFFSET_MS = 5 * 3600 * 1000
+DAY_MS = 86_400_000
+
+
+def almaty_day(time_ms: int) -> int:
+    """Days since 1970-01-01 in Asia/Almaty (UTC+5 since 1 March 2024)."""
+    return (time_ms + ALMATY_UTC_OFFSET_MS) // DAY_MS
+
+
+class BlockContext(msgspec.Struct, frozen=True):
+    """What every check may know about the block being built."""
+
+    network: str
+    height: int
+    time_ms: int
+    central_bank_keys: frozenset[str]
+
+    @property
+    def day(self) -> int:
+        """The Almaty calendar day of the block, for daily limits."""
+        return almaty_day(self.time_ms)
+
+
+class Pending(msgspec.Struct, frozen=True):
+    """A transaction on its way into a block, with its inputs resolved."""
+
+    tx: Transaction
+    spent: tuple[Output, ...]
+    block: BlockContext
+
+    @property
+    def body(self) -> Body:
+        return self.tx.body
+
+
+class Effect(msgspec.Struct, frozen=True):
+    """What a checked transaction will change; rules subclass it."""
+
+    parties: tuple[str, ...] = ()
+    """Wallet ids whose history lists this transaction."""
+
+
+class WalletFlow(msgspec.Struct, frozen=True):
+    """Value leaving and entering one wallet in one transaction, in tiyn."""
+
+    wallet_id: str
+    sent: int = 0
+    received: int = 0
+
+
+class TokenPolicy(Protocol):
+    """Rules for special-purpose tokens, supplied by the ``contracts`` module."""
+
+    def check_transfer(
+        self,
+        pending: Pending,
+        tokens: Iterable[str],
+        flows: Mapping[str, WalletFlow],
+        state: StateView,
+    ) -> None:
+        """Raise a specific error if moving these tokens breaks their policy."""
+        ...
+
+
+def _no_validate(body: Body) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class TxRule:
+    """Everything the ledger needs to know about one transaction kind."""
+
+    kind: str
+    body: type[Body]
+    check: Callable[[Pending, StateView], Effect]
+    apply: Callable[[Pending, Effect, StateView], None]
+    validate: Callable[[Body], None] = _no_validate
+
+
+class _RejectOtherTokens:
+    def check_transfer(
+        self,
+        pending: Pending,
+        tokens: Iterable[str],
+        flows: Mapping[str, WalletFlow],
+        state: StateView,
+    ) -> None:
+        raise TokenNotAllowed(token=sorted(tokens)[0])
+
+
+@dataclass
+class Registry:
+    """The set of transaction kinds and token policies a network runs."""
+
+    rules: dict[str, TxRule] = field(default_factory=dict)
+    token_policy: TokenPolicy = field(default_factory=_RejectOtherTokens)
+
+    def add(self, rule: TxRule) -> None:
+        """Register a kind; its ``kind`` must match its body's tag."""
+        tag = rule.body.__struct_config__.tag
+        if tag != rule.kind:
+            raise ValueError(f"rule {rule.kind!r} has a body tagged {tag!r}")
+        if rule.kind in self.rules:
+            raise ValueError(f"kind {rule.kind!r} is already registered")
+        self.rules[rule.kind] = rule
+
+    def rule(self, kind: str) -> TxRule:
+        """The rule for a kind, or :class:`UnknownKind`."""
+        found = self.rules.get(kind)
+        if found is None:
+            raise UnknownKind(kind=kind)
+        return found
+
+    def body_types(self) -> tuple[type[Body], ...]:
+        """All registered body types, for decoding and the OpenAPI document."""
+        return tuple(r.body for r in self.rules.values())

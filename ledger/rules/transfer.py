@@ -1,0 +1,57 @@
+"""``transfer``: move value between keys — distribution, payments, defunding."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ledger.errors import ValueNotConserved
+from ledger.records import WalletRecord
+from ledger.registry import Effect, Pending, Registry, TxRule
+from ledger.rules.limits import check_limits, wallet_flows
+from ledger.state import StateView
+from ledger.types import KZT, Output, Transfer
+from ledger.validation import body_of, require_signers
+
+
+class WalletsEffect(Effect, frozen=True):
+    """Wallets whose balance and daily counters change."""
+
+    wallets: tuple[WalletRecord, ...] = ()
+
+
+def check_conservation(spent: Iterable[Output], created: Iterable[Output]) -> set[str]:
+    """Per token, inputs equal outputs exactly; returns the tokens moved."""
+    inputs: dict[str, int] = {}
+    outputs: dict[str, int] = {}
+    for totals, items in ((inputs, spent), (outputs, created)):
+        for output in items:
+            totals[output.token] = totals.get(output.token, 0) + output.amount
+    for token in sorted(inputs.keys() | outputs.keys()):
+        if inputs.get(token, 0) != outputs.get(token, 0):
+            raise ValueNotConserved(
+                token=token, inputs=inputs.get(token, 0), outputs=outputs.get(token, 0)
+            )
+    return set(inputs)
+
+
+def apply_wallets(pending: Pending, effect: Effect, state: StateView) -> None:
+    """Store the wallets a checked transaction updated."""
+    assert isinstance(effect, WalletsEffect)
+    for wallet in effect.wallets:
+        state.put_wallet(wallet)
+
+
+def transfer_rule(registry: Registry) -> TxRule:
+    """The transfer kind, consulting the registry's policy for special tokens."""
+
+    def check_transfer(pending: Pending, state: StateView) -> Effect:
+        body = body_of(pending.tx, Transfer)
+        require_signers(pending.tx, {o.owner for o in pending.spent})
+        special = check_conservation(pending.spent, body.outputs) - {KZT}
+        flows = wallet_flows(pending.spent, body.outputs, state)
+        if special:
+            registry.token_policy.check_transfer(pending, special, flows, state)
+        wallets = check_limits(flows, state, pending.block)
+        return WalletsEffect(parties=tuple(w.wallet_id for w in wallets), wallets=wallets)
+
+    return TxRule(kind="transfer", body=Transfer, check=check_transfer, apply=apply_wallets)

@@ -1,0 +1,155 @@
+"""The ledger state as seen while a block is built, and the state digest.
+
+A :class:`StateView` reads through to a store and keeps the writes of one
+block in memory; nothing reaches the store until the whole block is checked
+and committed in one batch. Within the block, each transaction runs in its own
+journal (:meth:`StateView.transaction`) so a transaction that fails leaves no
+trace.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import msgspec
+
+from ledger.encoding import canonical, decoder_for
+from ledger.records import BankRecord, KeyOwner, SupplyRecord, TxLocation, WalletRecord
+from ledger.storage import KeyValueStore
+from ledger.storage import schema as s
+from ledger.types import Genesis, Output, TierLimits
+
+T = TypeVar("T", bound=msgspec.Struct)
+Value = msgspec.Struct | bytes
+_MISSING = object()
+
+
+class StateView:
+    """Read-through view over a store that collects one block's writes."""
+
+    def __init__(self, store: KeyValueStore) -> None:
+        self.store = store
+        self._block: dict[bytes, Value | None] = {}
+        self._tx: dict[bytes, Value | None] | None = None
+        self._cache: dict[bytes, Any] = {}
+
+    # -- generic access --------------------------------------------------------
+
+    def read(self, key: bytes, type_: type[T]) -> T | None:
+        """The record under ``key`` decoded as ``type_``, or None."""
+        value = self._pending(key)
+        if value is _MISSING:
+            value = self._cache.get(key, _MISSING)
+            if value is _MISSING:
+                raw = self.store.get(key)
+                value = None if raw is None else decoder_for(type_).decode(raw)
+                self._cache[key] = value
+        found: T | None = value
+        return found
+
+    def exists(self, key: bytes) -> bool:
+        """True when a value is present under ``key``."""
+        value = self._pending(key)
+        if value is not _MISSING:
+            return value is not None
+        if key in self._cache:
+            return self._cache[key] is not None
+        return self.store.get(key) is not None
+
+    def write(self, key: bytes, value: Value) -> None:
+        """Record a new value (a record, or raw bytes for index entries)."""
+        self._layer()[key] = value
+
+    def delete(self, key: bytes) -> None:
+        """Record the removal of ``key``."""
+        self._layer()[key] = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run one transaction's writes; keep them only if no exception escapes."""
+        self._tx = {}
+        try:
+            yield
+            self._block.update(self._tx)
+        finally:
+            self._tx = None
+
+    def changes(self) -> dict[bytes, bytes | None]:
+        """The block's writes as bytes, ready for one atomic batch."""
+        return {
+            k: v if v is None or isinstance(v, bytes) else canonical(v)
+            for k, v in self._block.items()
+        }
+
+    def _pending(self, key: bytes) -> Any:
+        if self._tx is not None and key in self._tx:
+            return self._tx[key]
+        return self._block.get(key, _MISSING)
+
+    def _layer(self) -> dict[bytes, Value | None]:
+        return self._block if self._tx is None else self._tx
+
+    # -- typed records ---------------------------------------------------------
+
+    def output(self, txid: bytes, index: int) -> Output | None:
+        return self.read(s.output_key(txid, index), Output)
+
+    def tx_location(self, txid: bytes) -> TxLocation | None:
+        return self.read(s.tx_key(txid), TxLocation)
+
+    def key_owner(self, public_hex: str) -> KeyOwner | None:
+        return self.read(s.key_owner_key(bytes.fromhex(public_hex)), KeyOwner)
+
+    def wallet(self, wallet_id: str) -> WalletRecord | None:
+        return self.read(s.wallet_key(wallet_id), WalletRecord)
+
+    def bank(self, bank_id: str) -> BankRecord | None:
+        return self.read(s.bank_key(bank_id), BankRecord)
+
+    def supply(self, token: str) -> SupplyRecord:
+        return self.read(s.supply_key(token), SupplyRecord) or SupplyRecord()
+
+    def limits(self, tier: str) -> TierLimits:
+        return self.read(s.limits_key(tier), TierLimits) or TierLimits()
+
+    def genesis(self) -> Genesis:
+        found = self.read(s.GENESIS, Genesis)
+        if found is None:
+            raise LookupError("state holds no genesis; initialise the chain first")
+        return found
+
+    def put_wallet(self, wallet: WalletRecord) -> None:
+        self.write(s.wallet_key(wallet.wallet_id), wallet)
+
+    def put_bank(self, bank: BankRecord) -> None:
+        self.write(s.bank_key(bank.bank_id), bank)
+
+    def put_key_owner(self, public_hex: str, owner: KeyOwner) -> None:
+        self.write(s.key_owner_key(bytes.fromhex(public_hex)), owner)
+
+    def write_supply(self, token: str, supply: SupplyRecord) -> None:
+        self.write(s.supply_key(token), supply)
+
+
+def writes_digest(changes: dict[bytes, bytes | None]) -> bytes:
+    """SHA-256 over the consensus writes, sorted by key.
+
+    Each entry is ``len(key) u32 || key`` followed by ``0x00`` for a deletion
+    or ``0x01 || len(value) u32 || value`` for a put.
+    """
+    parts: list[bytes] = []
+    pack = struct.Struct(">I").pack
+    for key in sorted(k for k in changes if s.is_consensus(k)):
+        value = changes[key]
+        parts.append(pack(len(key)) + key)
+        parts.append(b"\x00" if value is None else b"\x01" + pack(len(value)) + value)
+    return hashlib.sha256(b"".join(parts)).digest()
+
+
+def next_digest(previous: bytes, changes: dict[bytes, bytes | None]) -> bytes:
+    """The state digest after a block: ``H(previous || H(writes))``."""
+    return hashlib.sha256(previous + writes_digest(changes)).digest()

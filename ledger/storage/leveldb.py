@@ -1,0 +1,52 @@
+"""LevelDB backend through plyvel: the embedded, durable default."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import plyvel
+
+from ledger.storage import Changes, prefix_end
+
+
+class LevelDBStore:
+    """A LevelDB database in one directory; one writer process at a time."""
+
+    def __init__(self, path: str, cache_mb: int = 64) -> None:
+        self.path = path
+        self._db = plyvel.DB(
+            path,
+            create_if_missing=True,
+            lru_cache_size=cache_mb << 20,
+            write_buffer_size=32 << 20,
+            bloom_filter_bits=10,
+        )
+
+    def get(self, key: bytes) -> bytes | None:
+        value: bytes | None = self._db.get(key)
+        return value
+
+    def iterate(
+        self, prefix: bytes, start: bytes | None = None, reverse: bool = False
+    ) -> Iterator[tuple[bytes, bytes]]:
+        lo, hi, include_hi = prefix, prefix_end(prefix), False
+        if start is not None and reverse:
+            hi, include_hi = min(hi, start), start < hi
+        elif start is not None:
+            lo = max(lo, start)
+        with self._db.iterator(
+            start=lo, stop=hi, include_stop=include_hi, reverse=reverse
+        ) as iterator:
+            yield from iterator
+
+    def write_batch(self, changes: Changes, sync: bool = True) -> None:
+        with self._db.write_batch(sync=sync) as batch:
+            for key, value in changes.items():
+                if value is None:
+                    batch.delete(key)
+                else:
+                    batch.put(key, value)
+
+    def close(self) -> None:
+        if not self._db.closed:
+            self._db.close()

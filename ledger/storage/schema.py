@@ -1,0 +1,87 @@
+"""Every storage key prefix, in one place.
+
+Lower-case prefixes hold *consensus state*: every replica must hold the same
+bytes under them, and the state digest covers exactly them. Upper-case
+prefixes hold the chain itself and derived indexes, written in the same atomic
+batch but outside the digest.
+"""
+
+from __future__ import annotations
+
+import struct
+
+OUTPUT = b"o"  # o | txid(32) | index(1)            -> Output
+TX = b"x"  # x | txid(32)                        -> TxLocation
+WALLET = b"w"  # w | wallet_id                       -> WalletRecord
+KEY = b"k"  # k | public key(32)                 -> KeyOwner
+BANK = b"n"  # n | bank_id                         -> BankRecord
+SUPPLY = b"s"  # s | token                           -> SupplyRecord
+PARAM = b"p"  # p | name                            -> parameters (limits, genesis)
+
+BLOCK = b"B"  # B | height(8, big-endian)           -> Block
+META = b"M"  # M | name                            -> ChainTip
+OWNER_OUTPUTS = b"O"  # O | owner(32) | txid(32) | index(1) -> b""
+HISTORY = b"H"  # H | wallet_id | 0x00 | height(8) | pos(4) -> txid(32)
+BANK_WALLETS = b"W"  # W | bank_id | 0x00 | wallet_id     -> b""
+
+CONSENSUS_PREFIXES = frozenset(p[0] for p in (OUTPUT, TX, WALLET, KEY, BANK, SUPPLY, PARAM))
+
+TIP = META + b"tip"
+GENESIS = PARAM + b"genesis"
+
+
+def is_consensus(key: bytes) -> bool:
+    """True for keys covered by the state digest."""
+    return key[0] in CONSENSUS_PREFIXES
+
+
+def output_key(txid: bytes, index: int) -> bytes:
+    return OUTPUT + txid + bytes((index,))
+
+
+def tx_key(txid: bytes) -> bytes:
+    return TX + txid
+
+
+def wallet_key(wallet_id: str) -> bytes:
+    return WALLET + wallet_id.encode()
+
+
+def key_owner_key(public: bytes) -> bytes:
+    return KEY + public
+
+
+def bank_key(bank_id: str) -> bytes:
+    return BANK + bank_id.encode()
+
+
+def supply_key(token: str) -> bytes:
+    return SUPPLY + token.encode()
+
+
+def limits_key(tier: str) -> bytes:
+    return PARAM + b"limits/" + tier.encode()
+
+
+def block_key(height: int) -> bytes:
+    return BLOCK + struct.pack(">Q", height)
+
+
+def owner_output_key(owner: bytes, txid: bytes, index: int) -> bytes:
+    return OWNER_OUTPUTS + owner + txid + bytes((index,))
+
+
+def history_key(wallet_id: str, height: int, position: int) -> bytes:
+    return HISTORY + wallet_id.encode() + b"\x00" + struct.pack(">QI", height, position)
+
+
+def history_prefix(wallet_id: str) -> bytes:
+    return HISTORY + wallet_id.encode() + b"\x00"
+
+
+def bank_wallet_key(bank_id: str, wallet_id: str) -> bytes:
+    return BANK_WALLETS + bank_id.encode() + b"\x00" + wallet_id.encode()
+
+
+def bank_wallets_prefix(bank_id: str) -> bytes:
+    return BANK_WALLETS + bank_id.encode() + b"\x00"

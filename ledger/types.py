@@ -1,0 +1,265 @@
+"""Frozen value types of the ledger: outputs, transaction bodies, blocks, receipts.
+
+Every wire type is a frozen ``msgspec.Struct``; its canonical bytes are
+defined in :mod:`ledger.encoding` and specified in ``docs/encoding.md``.
+Field descriptions travel into the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Literal
+
+import msgspec
+
+from ledger.crypto import DOMAIN_TX, KeyPair, sha256, signing_message
+from ledger.encoding import Amount, Hex32, Hex64, Ident, NetworkId, Token, Wire, canonical
+
+Tier = Literal["anonymous", "basic", "full", "business"]
+TIERS: tuple[Tier, ...] = ("anonymous", "basic", "full", "business")
+KZT = "KZT"
+
+Keys = Annotated[
+    tuple[Hex32, ...],
+    msgspec.Meta(min_length=1, max_length=8, description="1-8 Ed25519 public keys"),
+]
+Nonce = Annotated[
+    int,
+    msgspec.Meta(
+        ge=0,
+        le=2**53 - 1,
+        description="any number that makes an otherwise identical body distinct",
+    ),
+]
+Memo = Annotated[str, msgspec.Meta(max_length=140, description="free text, at most 140 chars")]
+Mcc = Annotated[str, msgspec.Meta(pattern="^[0-9]{4}$", description="ISO 18245 merchant code")]
+Region = Annotated[str, msgspec.Meta(pattern="^[A-Z]{2}(-[A-Z0-9]{1,3})?$", description="ISO 3166")]
+
+
+class OutPoint(Wire, frozen=True):
+    """A reference to one output of a committed transaction."""
+
+    txid: Annotated[Hex32, msgspec.Meta(description="id of the transaction that created it")]
+    index: Annotated[int, msgspec.Meta(ge=0, le=255, description="position in its outputs")]
+
+
+class Output(Wire, frozen=True):
+    """Value held by one key: the unit of ownership on the ledger."""
+
+    owner: Annotated[Hex32, msgspec.Meta(description="Ed25519 public key that may spend it")]
+    amount: Amount
+    token: Token = KZT
+
+
+Inputs = Annotated[tuple[OutPoint, ...], msgspec.Meta(min_length=1, max_length=256)]
+Outputs = Annotated[tuple[Output, ...], msgspec.Meta(min_length=1, max_length=256)]
+
+
+class Signature(Wire, frozen=True):
+    """One Ed25519 signature over the transaction's signing message."""
+
+    key: Annotated[Hex32, msgspec.Meta(description="the signer's public key")]
+    sig: Annotated[Hex64, msgspec.Meta(description="detached Ed25519 signature")]
+
+
+class Body(Wire, frozen=True, tag_field="kind"):
+    """Base of every transaction body; ``kind`` selects the type."""
+
+    def spends(self) -> tuple[OutPoint, ...]:
+        """The outputs this body consumes (the core resolves and deletes them)."""
+        return ()
+
+    def creates(self) -> tuple[Output, ...]:
+        """The outputs this body creates, in index order (the core stores them)."""
+        return ()
+
+
+class BankRegister(Body, frozen=True, tag="bank.register"):
+    """Central bank admits a commercial bank."""
+
+    bank_id: Ident
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    keys: Keys
+    issuance_limit: Annotated[Amount, msgspec.Meta(description="cap on issued minus redeemed")]
+
+
+class BankUpdate(Body, frozen=True, tag="bank.update"):
+    """Central bank changes a bank's limit, keys or status."""
+
+    bank_id: Ident
+    nonce: Nonce = 0
+    add_keys: tuple[Hex32, ...] = ()
+    issuance_limit: Amount | None = None
+    status: Literal["active", "suspended"] | None = None
+
+
+class Issue(Body, frozen=True, tag="issue"):
+    """Central bank creates new KZT on a bank's reserve keys; supply grows."""
+
+    bank_id: Ident
+    outputs: Outputs
+    nonce: Nonce = 0
+
+    def creates(self) -> tuple[Output, ...]:
+        return self.outputs
+
+
+class Redeem(Body, frozen=True, tag="redeem"):
+    """A bank returns KZT to the central bank; supply shrinks by ``amount``."""
+
+    bank_id: Ident
+    inputs: Inputs
+    amount: Amount
+    change: Annotated[tuple[Output, ...], msgspec.Meta(max_length=256)] = ()
+
+    def spends(self) -> tuple[OutPoint, ...]:
+        return self.inputs
+
+    def creates(self) -> tuple[Output, ...]:
+        return self.change
+
+
+class WalletOpen(Body, frozen=True, tag="wallet.open"):
+    """A bank registers a pseudonymous wallet with its keys and tier."""
+
+    wallet_id: Ident
+    bank_id: Ident
+    tier: Tier
+    keys: Keys
+    mcc: Mcc | None = None
+    region: Region | None = None
+
+
+class WalletUpdate(Body, frozen=True, tag="wallet.update"):
+    """The wallet's bank changes its tier, status (freeze) or keys."""
+
+    wallet_id: Ident
+    nonce: Nonce = 0
+    tier: Tier | None = None
+    status: Literal["active", "frozen"] | None = None
+    add_keys: tuple[Hex32, ...] = ()
+    mcc: Mcc | None = None
+    region: Region | None = None
+
+
+class Transfer(Body, frozen=True, tag="transfer"):
+    """Moves value: distribution, person-to-person, merchant payment, defunding."""
+
+    inputs: Inputs
+    outputs: Outputs
+    memo: Memo = ""
+
+    def spends(self) -> tuple[OutPoint, ...]:
+        return self.inputs
+
+    def creates(self) -> tuple[Output, ...]:
+        return self.outputs
+
+
+class TierLimits(Wire, frozen=True):
+    """Limits of one wallet tier in tiyn; an absent field means no limit."""
+
+    balance_cap: Amount | None = None
+    per_payment: Amount | None = None
+    daily: Amount | None = None
+
+
+class LimitsSet(Body, frozen=True, tag="limits.set"):
+    """Central bank sets the limits of one wallet tier."""
+
+    tier: Tier
+    limits: TierLimits
+    nonce: Nonce = 0
+
+
+class SignedTransaction(Wire, frozen=True):
+    """The envelope as it travels: network, canonical body bytes, signatures."""
+
+    network: NetworkId
+    body: msgspec.Raw
+    signatures: Annotated[tuple[Signature, ...], msgspec.Meta(min_length=1, max_length=16)]
+
+
+class Transaction(msgspec.Struct, frozen=True):
+    """A decoded transaction with its canonical body bytes and txid."""
+
+    network: str
+    body: Body
+    signatures: tuple[Signature, ...]
+    body_bytes: bytes
+    txid: bytes
+
+    @property
+    def kind(self) -> str:
+        """The body's kind tag, e.g. ``"transfer"``."""
+        return self.body.__struct_config__.tag  # type: ignore[return-value]
+
+    @property
+    def message(self) -> bytes:
+        """The signed bytes: DOMAIN_TX || network || canonical body."""
+        return signing_message(DOMAIN_TX, self.network, self.body_bytes)
+
+    @property
+    def signers(self) -> frozenset[str]:
+        """Hex keys that signed."""
+        return frozenset(s.key for s in self.signatures)
+
+    @classmethod
+    def create(cls, network: str, body: Body, signers: Sequence[KeyPair]) -> Transaction:
+        """Encode ``body`` canonically and sign it with every key pair given."""
+        body_bytes = canonical(body)
+        message = signing_message(DOMAIN_TX, network, body_bytes)
+        signatures = tuple(Signature(key=k.public_hex, sig=k.sign(message).hex()) for k in signers)
+        return cls(network, body, signatures, body_bytes, sha256(message))
+
+    def envelope(self) -> SignedTransaction:
+        """The wire envelope of this transaction."""
+        return SignedTransaction(
+            network=self.network, body=msgspec.Raw(self.body_bytes), signatures=self.signatures
+        )
+
+
+def txid_of(network: str, body_bytes: bytes) -> bytes:
+    """SHA-256 of the signing message; signatures are excluded."""
+    return sha256(signing_message(DOMAIN_TX, network, body_bytes))
+
+
+class BlockHeader(Wire, frozen=True):
+    """What a block commits to; its signature covers these canonical bytes."""
+
+    height: Annotated[int, msgspec.Meta(ge=1, description="1 for the first block")]
+    prev_hash: Annotated[Hex32, msgspec.Meta(description="hash of the previous header")]
+    time_ms: Annotated[int, msgspec.Meta(ge=0, description="producer time, Unix ms")]
+    tx_root: Annotated[Hex32, msgspec.Meta(description="RFC 6962 root over txids")]
+    tx_count: Annotated[int, msgspec.Meta(ge=0)]
+    state_digest: Annotated[Hex32, msgspec.Meta(description="H(prev digest || H(writes))")]
+    producer: Annotated[Hex32, msgspec.Meta(description="key that signed the block")]
+
+
+class Block(Wire, frozen=True):
+    """A signed header and the transactions it orders."""
+
+    header: BlockHeader
+    signature: Hex64
+    txs: tuple[SignedTransaction, ...]
+
+
+class Receipt(Wire, frozen=True):
+    """Proof that a transaction is in a signed block; verifiable offline."""
+
+    network: NetworkId
+    header: BlockHeader
+    signature: Hex64
+    txid: Hex32
+    index: Annotated[int, msgspec.Meta(ge=0, description="position of the txid in the block")]
+    proof: Annotated[tuple[Hex32, ...], msgspec.Meta(description="RFC 6962 audit path, leaf first")]
+
+
+class Genesis(Wire, frozen=True):
+    """The parameters a network starts from; its hash is block 1's prev_hash."""
+
+    network: NetworkId
+    time_ms: int
+    central_bank_keys: Keys
+    producer_keys: Keys
+    limits: dict[Tier, TierLimits]

@@ -1,0 +1,147 @@
+"""Decoding and validating transactions.
+
+``validate_*`` functions need no state and run at the edge, in parallel
+(signature checks release the GIL). ``check_*`` functions read state and run
+in the block producer, in order. Both raise a specific :mod:`ledger.errors`
+error and never return a verdict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TypeVar
+
+import msgspec
+
+from ledger.crypto import verify
+from ledger.encoding import MAX_AMOUNT, canonical, decode_json
+from ledger.errors import (
+    BadSignature,
+    DoubleSpend,
+    DuplicateInput,
+    DuplicateKey,
+    DuplicateTransaction,
+    InvalidAmount,
+    MissingSignature,
+    NonCanonicalEncoding,
+    UnexpectedSigner,
+    UnknownInput,
+    WrongNetwork,
+)
+from ledger.registry import BlockContext, Effect, Pending, Registry
+from ledger.state import StateView
+from ledger.types import Body, OutPoint, Output, SignedTransaction, Transaction, txid_of
+
+B = TypeVar("B", bound=Body)
+
+
+class _Kind(msgspec.Struct):
+    kind: str
+
+
+def decode_envelope(envelope: SignedTransaction, registry: Registry) -> Transaction:
+    """Turn a wire envelope into a :class:`Transaction`; the body must be canonical."""
+    body_bytes = bytes(envelope.body)
+    kind = decode_json(body_bytes, _Kind, "body").kind
+    rule = registry.rule(kind)
+    body = decode_json(body_bytes, rule.body, "body")
+    if canonical(body) != body_bytes:
+        raise NonCanonicalEncoding(part="body")
+    return Transaction(
+        network=envelope.network,
+        body=body,
+        signatures=tuple(envelope.signatures),
+        body_bytes=body_bytes,
+        txid=txid_of(envelope.network, body_bytes),
+    )
+
+
+def parse_transaction(data: bytes, registry: Registry) -> Transaction:
+    """Decode one JSON envelope from bytes (envelope layout free, body canonical)."""
+    return decode_envelope(decode_json(data, SignedTransaction, "transaction"), registry)
+
+
+def validate_amount(amount: int, minimum: int = 1) -> None:
+    """Amounts are whole tiyn between ``minimum`` and 2**53 - 1."""
+    if not minimum <= amount <= MAX_AMOUNT:
+        raise InvalidAmount(amount=amount, minimum=minimum, maximum=MAX_AMOUNT)
+
+
+def validate_distinct_keys(keys: Iterable[str]) -> None:
+    """No key may appear twice."""
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            raise DuplicateKey(key=key)
+        seen.add(key)
+
+
+def validate_transaction(tx: Transaction, registry: Registry, network: str) -> None:
+    """Every stateless rule: network, shape, amounts, and all signatures."""
+    if tx.network != network:
+        raise WrongNetwork(expected=network, got=tx.network)
+    rule = registry.rule(tx.kind)
+    seen: set[OutPoint] = set()
+    for point in tx.body.spends():
+        if point in seen:
+            raise DuplicateInput(txid=point.txid, index=point.index)
+        seen.add(point)
+    for output in tx.body.creates():
+        validate_amount(output.amount)
+    rule.validate(tx.body)
+    validate_signatures(tx)
+
+
+def validate_signatures(tx: Transaction) -> None:
+    """Each signature verifies over the transaction's signing message."""
+    validate_distinct_keys(s.key for s in tx.signatures)
+    message = tx.message
+    for s in tx.signatures:
+        if not verify(bytes.fromhex(s.key), message, bytes.fromhex(s.sig)):
+            raise BadSignature(key=s.key)
+
+
+# -- stateful ------------------------------------------------------------------
+
+
+def require_signers(tx: Transaction, required: Iterable[str]) -> None:
+    """The signers are exactly ``required``: none missing, none extra."""
+    needed = frozenset(required)
+    signers = tx.signers
+    for key in sorted(needed - signers):
+        raise MissingSignature(key=key)
+    for key in sorted(signers - needed):
+        raise UnexpectedSigner(key=key)
+
+
+def check_inputs(points: Iterable[OutPoint], state: StateView) -> tuple[Output, ...]:
+    """Resolve inputs to unspent outputs; spent ones are double spends."""
+    spent: list[Output] = []
+    for point in points:
+        txid = bytes.fromhex(point.txid)
+        output = state.output(txid, point.index)
+        if output is None:
+            location = state.tx_location(txid)
+            if location is not None and point.index < location.outputs:
+                raise DoubleSpend(txid=point.txid, index=point.index)
+            raise UnknownInput(txid=point.txid, index=point.index)
+        spent.append(output)
+    return tuple(spent)
+
+
+def check_transaction(
+    tx: Transaction, state: StateView, block: BlockContext, registry: Registry
+) -> tuple[Pending, Effect]:
+    """Every stateful rule for one transaction; returns what it would change."""
+    if state.tx_location(tx.txid) is not None:
+        raise DuplicateTransaction(txid=tx.txid.hex())
+    rule = registry.rule(tx.kind)
+    pending = Pending(tx=tx, spent=check_inputs(tx.body.spends(), state), block=block)
+    return pending, rule.check(pending, state)
+
+
+def body_of(tx: Transaction, type_: type[B]) -> B:
+    """The body, asserting its type (rules use it to narrow for readers and mypy)."""
+    if not isinstance(tx.body, type_):
+        raise TypeError(f"{tx.kind} body is not {type_.__name__}")
+    return tx.body

@@ -1,0 +1,1 @@
+"""Benchmarks and load scenarios; run with ``python -m loadtests.<name>``."""

@@ -1,0 +1,1 @@
+"""The running node: configuration, ordering backends, WSGI entry point."""

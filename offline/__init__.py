@@ -1,0 +1,1 @@
+"""Offline payments: device certificates, purses, vouchers (issue 9)."""

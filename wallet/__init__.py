@@ -1,0 +1,1 @@
+"""Wallet SDK: keys, transaction builders, REST client and CLI (phone-side code only)."""
