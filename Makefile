@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m ledger.demo --data ./data
+	$(BIN)/python -m node.demo --data ./data
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 import msgspec
 
 from ledger.crypto import (
-    DOMAIN_BLOCK,
     DOMAIN_GENESIS,
     KeyPair,
     merkle_root,
@@ -47,16 +46,6 @@ class BuiltBlock(msgspec.Struct, frozen=True):
     @property
     def height(self) -> int:
         return self.block.header.height
-
-
-def header_message(header: BlockHeader, network: str) -> bytes:
-    """The bytes a producer signs: DOMAIN_BLOCK || network || canonical(header)."""
-    return signing_message(DOMAIN_BLOCK, network, canonical(header))
-
-
-def block_hash(header: BlockHeader, network: str) -> bytes:
-    """A block's identity: SHA-256 of its header's signing message."""
-    return sha256(header_message(header, network))
 
 
 def genesis_hash(genesis: Genesis) -> bytes:
@@ -120,7 +109,7 @@ class Chain:
             state_digest=next_digest(bytes.fromhex(self.tip.state_digest), changes).hex(),
             producer=producer.public_hex,
         )
-        signature = producer.sign(header_message(header, self.network)).hex()
+        signature = producer.sign(header.signing_message(self.network)).hex()
         block = Block(header=header, signature=signature, txs=tuple(t.envelope() for t in included))
         return BuiltBlock(block, tuple(included), changes, rejected)
 
@@ -165,7 +154,7 @@ class Chain:
             raise InvalidBlock(height=header.height, reason="does not extend the tip")
         tip = ChainTip(
             height=header.height,
-            block_hash=block_hash(header, self.network).hex(),
+            block_hash=header.block_hash(self.network).hex(),
             state_digest=header.state_digest,
             time_ms=header.time_ms,
         )
@@ -185,7 +174,7 @@ class Chain:
         """True when a known producer signed the block's header."""
         return block.header.producer in self.genesis.producer_keys and verify(
             bytes.fromhex(block.header.producer),
-            header_message(block.header, self.network),
+            block.header.signing_message(self.network),
             bytes.fromhex(block.signature),
         )
 

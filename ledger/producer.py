@@ -178,7 +178,8 @@ class Producer:
     def _commit(self, batch: list[tuple[Transaction | TengeError, Future[Outcome]]]) -> None:
         txs = [item for item, _ in batch if isinstance(item, Transaction)]
         built = self.chain.build(txs, self.clock(), self.key)
-        self.chain.commit(built)
+        if built.transactions:
+            self.chain.commit(built)
         positions = {tx.txid: i for i, tx in enumerate(built.transactions)}
         height = built.height
         outcomes: list[Outcome] = []
@@ -211,7 +212,8 @@ def produce_now(
         except TengeError as error:
             outcomes[tx.txid] = Outcome(txid=tx.txid, error=error)
     built = chain.build(valid, time_ms, key)
-    chain.commit(built)
+    if built.transactions:
+        chain.commit(built)
     for index, tx in enumerate(built.transactions):
         outcomes[tx.txid] = Outcome(txid=tx.txid, height=built.height, index=index)
     for txid, refusal in built.rejected.items():

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from ledger.crypto import DOMAIN_TX, KeyPair, sha256, signing_message
+from ledger.crypto import DOMAIN_BLOCK, DOMAIN_TX, KeyPair, sha256, signing_message
 from ledger.encoding import Amount, Hex32, Hex64, Ident, NetworkId, Token, Wire, canonical
 
 Tier = Literal["anonymous", "basic", "full", "business"]
@@ -234,6 +234,14 @@ class BlockHeader(Wire, frozen=True):
     tx_count: Annotated[int, msgspec.Meta(ge=0)]
     state_digest: Annotated[Hex32, msgspec.Meta(description="H(prev digest || H(writes))")]
     producer: Annotated[Hex32, msgspec.Meta(description="key that signed the block")]
+
+    def signing_message(self, network: str) -> bytes:
+        """The bytes a producer signs: DOMAIN_BLOCK || network || canonical(header)."""
+        return signing_message(DOMAIN_BLOCK, network, canonical(self))
+
+    def block_hash(self, network: str) -> bytes:
+        """The block's identity: SHA-256 of the header's signing message."""
+        return sha256(self.signing_message(network))
 
 
 class Block(Wire, frozen=True):

@@ -1,0 +1,215 @@
+"""A narrated demo of the ledger on LevelDB: two-tier issuance, tiers, limits, audit.
+
+Run ``python -m node.demo --data ./data``. Keys are derived from fixed names
+(demo only: anyone can recompute them), so a second run finds the same
+network in ``./data`` and carries on from where it stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from ledger.audit import audit, print_report
+from ledger.chain import Chain
+from ledger.crypto import KeyPair, sha256
+from ledger.params import kzt, make_genesis
+from ledger.producer import Outcome, produce_now
+from ledger.queries import holdings_of_key
+from ledger.rules import core_registry
+from ledger.storage.leveldb import LevelDBStore
+from ledger.types import Output, Tier, Transaction
+from wallet import builders
+from wallet.builders import Coin
+
+NETWORK = "kzt-demo"
+GENESIS_TIME_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
+
+
+def demo_key(name: str) -> KeyPair:
+    """A key derived from a public name: for demos only."""
+    return KeyPair.from_seed(sha256(b"tenge-demo-key:" + name.encode()))
+
+
+CENTRAL_BANK = demo_key("national-bank")
+PRODUCER = demo_key("block-producer")
+BANKS = {"halyk": "Halyk Bank", "kaspi": "Kaspi Bank"}
+WALLETS: dict[str, tuple[str, Tier, str | None]] = {
+    "aigerim": ("halyk", "anonymous", None),
+    "daniyar": ("kaspi", "basic", None),
+    "askar": ("halyk", "full", None),
+    "dastarkhan-cafe": ("kaspi", "business", "5812"),
+}
+
+
+def fmt(tiyn: int) -> str:
+    """Tiyn as tenge for people: 123456 -> '1,234.56 KZT'."""
+    return f"{tiyn // 100:,}.{tiyn % 100:02d} KZT"
+
+
+class Demo:
+    """Drives the story against one chain, one block per step."""
+
+    def __init__(self, chain: Chain, time_ms: int) -> None:
+        self.chain, self.time_ms = chain, time_ms
+
+    def block(self, txs: Sequence[Transaction]) -> list[Outcome]:
+        self.time_ms += 60_000
+        return produce_now(self.chain, PRODUCER, txs, self.time_ms)
+
+    def coins(self, key: KeyPair) -> list[Coin]:
+        return [
+            Coin(point=h.point, output=h.output)
+            for h in holdings_of_key(self.chain.store, key.public_hex)
+        ]
+
+    def balance(self, name: str) -> int:
+        return sum(c.output.amount for c in self.coins(demo_key(name)))
+
+    def pay(self, payer: str, payee: str, amount: int, memo: str = "") -> Transaction:
+        key = demo_key(payer)
+        return builders.pay(
+            NETWORK,
+            self.coins(key),
+            [key],
+            demo_key(payee).public_hex,
+            amount,
+            key.public_hex,
+            memo,
+        )
+
+    def say(self, outcomes: Sequence[Outcome], what: Sequence[str]) -> None:
+        for outcome, text in zip(outcomes, what, strict=True):
+            if outcome.committed:
+                print(f"  ok   {text}  [block {outcome.height}, tx {outcome.txid.hex()[:12]}]")
+            else:
+                assert outcome.error is not None
+                print(f"  REFUSED {text}: {outcome.error.code} {outcome.error.details()}")
+
+
+def found_network(demo: Demo) -> None:
+    print("1. The National Bank admits two commercial banks and issues digital tenge to them")
+    txs = [
+        builders.bank_register(
+            NETWORK, CENTRAL_BANK, bank_id, name, [demo_key(bank_id).public_hex], kzt(1_000_000_000)
+        )
+        for bank_id, name in BANKS.items()
+    ]
+    demo.say(demo.block(txs), [f"register {n}" for n in BANKS.values()])
+    issues = [
+        builders.issue(
+            NETWORK,
+            CENTRAL_BANK,
+            b,
+            [Output(owner=demo_key(b).public_hex, amount=kzt(100_000_000))],
+            1,
+        )
+        for b in BANKS
+    ]
+    demo.say(demo.block(issues), [f"issue {fmt(kzt(100_000_000))} to {b}" for b in BANKS])
+
+    print("2. Banks open pseudonymous wallets of different tiers and distribute money")
+    opens = [
+        builders.wallet_open(
+            NETWORK, demo_key(bank), bank, name, tier, [demo_key(name).public_hex], mcc=mcc
+        )
+        for name, (bank, tier, mcc) in WALLETS.items()
+    ]
+    demo.say(demo.block(opens), [f"open {n} ({t}) at {b}" for n, (b, t, _) in WALLETS.items()])
+    amounts = {
+        "aigerim": 150_000,
+        "daniyar": 800_000,
+        "askar": 5_000_000,
+        "dastarkhan-cafe": 10_000,
+    }
+    for name, amount in amounts.items():
+        bank = WALLETS[name][0]
+        demo.say(
+            demo.block([demo.pay(bank, name, kzt(amount))]),
+            [f"{bank} -> {name} {fmt(kzt(amount))}"],
+        )
+
+
+def everyday_payments(demo: Demo) -> None:
+    print("3. People pay each other and a cafe")
+    steps = [
+        ("aigerim", "dastarkhan-cafe", 4_500, "lunch"),
+        ("daniyar", "aigerim", 20_000, "rent share"),
+        ("askar", "daniyar", 250_000, "car repair"),
+    ]
+    for payer, payee, amount, memo in steps:
+        tx = demo.pay(payer, payee, kzt(amount), memo)
+        demo.say(demo.block([tx]), [f"{payer} -> {payee} {fmt(kzt(amount))} ({memo})"])
+
+
+def refusals(demo: Demo) -> None:
+    print("4. The ledger itself enforces the rules")
+    over = demo.pay("aigerim", "askar", kzt(60_000))
+    demo.say(demo.block([over]), ["aigerim (anonymous tier) pays 60,000.00 KZT; the cap is 50,000"])
+    key = demo_key("aigerim")
+    coin = max(demo.coins(key), key=lambda c: c.output.amount)
+    first = builders.pay(
+        NETWORK, [coin], [key], demo_key("dastarkhan-cafe").public_hex, kzt(1_000), key.public_hex
+    )
+    second = builders.pay(
+        NETWORK, [coin], [key], demo_key("daniyar").public_hex, kzt(1_000), key.public_hex
+    )
+    demo.say(demo.block([first]), ["aigerim spends a coin at the cafe"])
+    demo.say(demo.block([second]), ["aigerim spends the same coin again (double spend)"])
+    freeze = builders.wallet_update(
+        NETWORK, demo_key("kaspi"), "daniyar", nonce=demo.time_ms, status="frozen"
+    )
+    demo.say(demo.block([freeze]), ["Kaspi freezes daniyar's wallet"])
+    demo.say(
+        demo.block([demo.pay("daniyar", "aigerim", kzt(100))]),
+        ["daniyar tries to pay while frozen"],
+    )
+    thaw = builders.wallet_update(
+        NETWORK, demo_key("kaspi"), "daniyar", nonce=demo.time_ms, status="active"
+    )
+    demo.say(demo.block([thaw]), ["Kaspi unfreezes daniyar's wallet"])
+
+
+def redemption(demo: Demo) -> None:
+    print("5. Kaspi returns 1,000,000.00 KZT to the National Bank (supply shrinks)")
+    key = demo_key("kaspi")
+    tx = builders.redeem(NETWORK, "kaspi", demo.coins(key), kzt(1_000_000), [key])
+    demo.say(demo.block([tx]), ["kaspi redeems 1,000,000.00 KZT"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Narrated demo of the digital tenge ledger")
+    parser.add_argument("--data", default="./data", help="directory for the LevelDB data")
+    args = parser.parse_args(argv)
+    path = os.path.join(args.data, "ledger")
+    os.makedirs(path, exist_ok=True)
+    store = LevelDBStore(path)
+    genesis = make_genesis(
+        NETWORK, [CENTRAL_BANK.public_hex], [PRODUCER.public_hex], GENESIS_TIME_MS
+    )
+    chain = Chain(store, core_registry(), genesis)
+    print(f"Digital tenge ledger demo — network {NETWORK}, data in {os.path.abspath(path)}")
+    demo = Demo(chain, chain.tip.time_ms)
+    try:
+        if chain.tip.height == 0:
+            found_network(demo)
+        else:
+            print(f"Resuming the network found at height {chain.tip.height}")
+        everyday_payments(demo)
+        refusals(demo)
+        redemption(demo)
+        print("6. Balances")
+        for name in WALLETS:
+            print(f"  {name:<16} {fmt(demo.balance(name)):>20}")
+        print("7. Audit: replay every block from genesis and check supply")
+        report = audit(store, chain.registry)
+        print_report(report)
+        return 0 if report.ok else 1
+    finally:
+        store.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
