@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint clean
+.PHONY: run test bench compare lint clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ test: lint
 bench: $(STAMP)
 	@mkdir -p reports
 	$(BIN)/python -m loadtests.bench_core --json reports/bench_core.json
+
+compare: $(STAMP)
+	@mkdir -p reports
+	$(BIN)/python -m loadtests.pow_compare --json reports/pow_compare.json
 
 clean:
 	rm -rf $(VENV) data reports
