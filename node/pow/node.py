@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from ledger.errors import InvalidBlock
 from ledger.registry import Registry
@@ -22,7 +22,7 @@ from ledger.validation import validate_transaction
 from node.pow.block import PowBlock, PowGenesis, PowHeader, body_root
 from node.pow.branch import BranchState
 from node.pow.coinbase import Coinbase, RewardSpend
-from node.pow.errors import UnknownParent
+from node.pow.errors import BadMerkleRoot, BadTimestamp, UnknownParent
 from node.pow.mempool import Mempool
 from node.pow.params import target_hex
 from node.pow.reward import block_reward
@@ -36,6 +36,19 @@ MAX_NONCE_PLACEHOLDER = 2**53 - 1
 def wall_ms() -> int:
     """Wall-clock time in Unix milliseconds."""
     return time.time_ns() // 1_000_000
+
+
+def _permanent(error: InvalidBlock) -> bool:
+    """Whether a refusal condemns the header itself.
+
+    A body that does not match its Merkle root may be a corrupted copy of a
+    good block, and a block from the future may become valid later; neither is
+    remembered. (Bad transaction signatures are not ``InvalidBlock`` errors,
+    and since txids exclude signatures, they are not remembered either.)
+    """
+    if isinstance(error, BadMerkleRoot):
+        return False
+    return not (isinstance(error, BadTimestamp) and error.time_ms > error.maximum)
 
 
 class PowNode:
@@ -55,6 +68,7 @@ class PowNode:
         self.mempool = Mempool()
         self.tip: TreeEntry = self.tree.genesis
         self.invalid: set[bytes] = set()
+        self.rejections: dict[bytes, InvalidBlock] = {}
         self.reorgs = 0
         self.returned_to_mempool = 0
 
@@ -85,11 +99,16 @@ class PowNode:
                 raise InvalidBlock(height=header.height, reason="builds on an invalid block")
             check_header_context(header, parent, self.tree, self.params, self.clock())
             txs = check_body(block, self.params, self.network, self.registry)
-        except InvalidBlock:
-            self.invalid.add(block_hash)
+        except InvalidBlock as error:
+            if _permanent(error):
+                self.invalid.add(block_hash)
             raise
         entry = self.tree.add(block, txs)
         self._activate_best()
+        if block_hash in self.invalid:
+            raise self.rejections.get(block_hash) or InvalidBlock(
+                height=header.height, reason="builds on a block that failed to connect"
+            )
         return entry
 
     def _activate_best(self) -> None:
@@ -110,7 +129,8 @@ class PowNode:
         for entry in up:
             try:
                 self.state.connect(entry)
-            except InvalidBlock:
+            except InvalidBlock as error:
+                self.rejections[entry.block_hash] = error
                 self._mark_invalid(entry.block_hash)
                 for done in reversed(connected):
                     self.state.disconnect(done)
@@ -166,26 +186,27 @@ class PowNode:
         earliest = self.tree.median_time_past(parent, self.params.median_time_span) + 1
         when = max(self.clock() if time_ms is None else time_ms, earliest)
         coinbase = Coinbase(height=height, miner=miner, value=block_reward(height, self.params))
-        empty = self._assemble(parent, when, coinbase, spends, [])
+        empty = self.assemble(parent, when, coinbase, spends, [])
         room = self.params.max_block_bytes - empty.size()
         _, included, rejected = self.state.execute(self.mempool.select(room), height, when)
         if rejected:
             log.info("dropping %d tx(s) the tip refuses", len(rejected))
             self.mempool.remove(rejected)
-        block = self._assemble(parent, when, coinbase, spends, included)
+        block = self.assemble(parent, when, coinbase, spends, included)
         while block.size() > self.params.max_block_bytes and included:
             included.pop()
-            block = self._assemble(parent, when, coinbase, spends, included)
+            block = self.assemble(parent, when, coinbase, spends, included)
         return block
 
-    def _assemble(
+    def assemble(
         self,
         parent: TreeEntry,
         time_ms: int,
         coinbase: Coinbase,
-        spends: tuple[RewardSpend, ...],
-        txs: list[Transaction],
+        spends: tuple[RewardSpend, ...] = (),
+        txs: Sequence[Transaction] = (),
     ) -> PowBlock:
+        """An unmined block on any known block, exactly as given (nothing is checked)."""
         root = body_root(self.network, coinbase, spends, [tx.txid for tx in txs])
         header = PowHeader(
             height=coinbase.height,

@@ -70,20 +70,21 @@ def check_header_context(
 def check_body(
     block: PowBlock, params: PowParams, network: str, registry: Registry
 ) -> tuple[Transaction, ...]:
-    """Size, coinbase, Merkle root and every transaction's stateless rules."""
+    """Merkle root first (a body that is not the header's says nothing about the
+    header), then size, coinbase, and every transaction's stateless rules."""
     height = block.header.height
+    txs = tuple(decode_envelope(envelope, registry) for envelope in block.txs)
+    root = body_root(network, block.coinbase, block.spends, [tx.txid for tx in txs])
+    if root.hex() != block.header.merkle_root:
+        raise BadMerkleRoot(height=height, reason="merkle root differs")
     size = block.size()
     if size > params.max_block_bytes:
         raise BlockTooLarge(
             height=height, reason="over the limit", size=size, limit=params.max_block_bytes
         )
     check_coinbase(block, params)
-    txs = tuple(decode_envelope(envelope, registry) for envelope in block.txs)
     if len({tx.txid for tx in txs}) != len(txs):
         raise InvalidBlock(height=height, reason="a transaction appears twice")
-    root = body_root(network, block.coinbase, block.spends, [tx.txid for tx in txs])
-    if root.hex() != block.header.merkle_root:
-        raise BadMerkleRoot(height=height, reason="merkle root differs")
     for spend in block.spends:
         validate_reward_spend(spend, network)
     for tx in txs:

@@ -35,18 +35,16 @@ class Workload:
     producer: KeyPair
     bootstrap: tuple[Transaction, ...]
     transfers: tuple[Transaction, ...]
-
-
-def _keys(seed: int):  # type: ignore[no-untyped-def]
-    def key(name: str) -> KeyPair:
-        return KeyPair.from_seed(sha256(f"pow-compare:{seed}:{name}".encode()))
-
-    return key
+    payers: dict[str, KeyPair]
+    """Payers' key pairs by public key (hex), to sign further payments in tests."""
 
 
 def build_workload(n: int, seed: int) -> Workload:
     """``n`` transfers from "full"-tier payers to business payees, and their setup."""
-    key = _keys(seed)
+
+    def key(name: str) -> KeyPair:
+        return KeyPair.from_seed(sha256(f"pow-compare:{seed}:{name}".encode()))
+
     cb, producer, bank = key("central-bank"), key("producer"), key("bank")
     payers = [key(f"payer-{i}") for i in range(-(-n // COINS_PER_PAYER))]
     payees = [key(f"payee-{i}") for i in range(max(1, n // PAYMENTS_PER_PAYEE))]
@@ -77,7 +75,8 @@ def build_workload(n: int, seed: int) -> Workload:
         )
         for i, (coin, payer) in enumerate(coins)
     )
-    return Workload(seed, genesis, producer, (*setup, *funding), transfers)
+    signers = {p.public_hex: p for p in payers}
+    return Workload(seed, genesis, producer, (*setup, *funding), transfers, signers)
 
 
 def _open(bank: KeyPair, wallet_id: str, tier: str, owner: KeyPair) -> Transaction:
