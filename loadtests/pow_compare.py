@@ -45,19 +45,21 @@ class ProgressBar:
     """One line on stderr, redrawn in place."""
 
     def __init__(self, phase: str) -> None:
-        self.phase, self.last = phase, 0.0
+        self.phase, self.shown, self.finished = phase, "", False
 
     def __call__(self, done: int, total: int, label: str = "") -> None:
-        now = time.monotonic()
-        if now - self.last < 0.2 and done < total:
-            return
-        self.last = now
         filled = int(30 * done / max(1, total))
-        bar = "#" * filled + "." * (30 - filled)
-        sys.stderr.write(f"\r{self.phase:<8} [{bar}] {done}/{total} {label:<16}")
-        if done >= total:
-            sys.stderr.write("\n")
+        line = f"{self.phase:<7} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total} {label:<16}"
+        if line == self.shown:
+            return  # redraw only when something changed
+        self.shown, self.finished = line, done >= total
+        sys.stderr.write("\r" + line + ("\n" if self.finished else ""))
         sys.stderr.flush()
+
+    def close(self) -> None:
+        """End the line if the phase stopped short of its total."""
+        if self.shown and not self.finished:
+            sys.stderr.write("\n")
 
 
 def cpu_seconds() -> float:
@@ -186,6 +188,7 @@ def compare(args: argparse.Namespace, command: str) -> dict[str, Any]:
     )
     blocks = -(-args.n * 700 // args.max_block_bytes) + params.finality_depth
     deadline = args.deadline_s or 60 + 4 * blocks * args.interval_s
+    bar = ProgressBar("PoW")
     pow_ = measure_pow(
         workload,
         params,
@@ -193,8 +196,9 @@ def compare(args: argparse.Namespace, command: str) -> dict[str, Any]:
         propagation_ms=args.propagation_ms,
         seed=args.seed,
         deadline_s=deadline,
-        progress=ProgressBar("PoW"),
+        progress=bar,
     )
+    bar.close()
     for side in (ledger, pow_):
         side["kwh_per_tx"] = side["cpu_s_per_tx"] * args.core_watts / J_PER_KWH
     lat, fin = ledger["latency_s"], pow_["finality_latency_s"]

@@ -10,6 +10,7 @@ disconnecting it (in a reorganisation) puts the store back byte for byte.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 import msgspec
 
@@ -29,6 +30,27 @@ from node.pow.tree import TreeEntry
 log = logging.getLogger(__name__)
 
 
+def run_transactions(
+    txs: Sequence[Transaction], view: StateView, ctx: BlockContext, registry: Registry
+) -> tuple[list[Transaction], dict[bytes, TengeError]]:
+    """:func:`ledger.chain.execute`, with the refusals keyed by txid.
+
+    ``execute`` has reported refusals either as a txid-keyed dict or as one
+    verdict per submitted transaction (its position, or the error); both are
+    accepted so this package follows the core as it changes.
+    """
+    included, raw = execute(txs, view, ctx, registry)
+    outcome: object = raw
+    if isinstance(outcome, dict):
+        return included, dict(outcome)
+    assert isinstance(outcome, list)
+    return included, {
+        tx.txid: verdict
+        for tx, verdict in zip(txs, outcome, strict=True)
+        if isinstance(verdict, TengeError)
+    }
+
+
 class BlockUndo(msgspec.Struct, frozen=True):
     """Previous values of every key one block wrote, and its reward-coin undo."""
 
@@ -44,7 +66,8 @@ def bootstrap_state(genesis: PowGenesis, registry: Registry) -> MemoryStore:
     txs = [decode_envelope(envelope, registry) for envelope in genesis.bootstrap]
     for tx in txs:
         validate_transaction(tx, registry, genesis.network)
-    _, rejected = execute(txs, view, context(genesis, 0, genesis.ledger.time_ms), registry)
+    ctx = context(genesis, 0, genesis.ledger.time_ms)
+    _, rejected = run_transactions(txs, view, ctx, registry)
     if rejected:
         txid, error = next(iter(rejected.items()))
         raise ValueError(f"bootstrap transaction {txid.hex()} refused: {error}")
@@ -80,7 +103,7 @@ class BranchState:
     ) -> tuple[StateView, list[Transaction], dict[bytes, TengeError]]:
         """Run ``txs`` on a view of the tip without writing anything."""
         view = self.view()
-        included, rejected = execute(
+        included, rejected = run_transactions(
             txs, view, context(self.genesis, height, time_ms), self.registry
         )
         return view, included, rejected

@@ -20,7 +20,7 @@ from multiprocessing.connection import Connection
 import msgspec
 
 from ledger.crypto import KeyPair
-from ledger.encoding import canonical, decode_json
+from ledger.encoding import canonical, decoder_for
 from ledger.errors import TengeError
 from ledger.types import SignedTransaction
 from ledger.validation import decode_envelope
@@ -29,6 +29,7 @@ from node.pow.mining import grind, with_nonce
 from node.pow.node import PowNode
 
 log = logging.getLogger(__name__)
+_ENVELOPES = decoder_for(tuple[SignedTransaction, ...])
 
 
 class MinerReport(msgspec.Struct, frozen=True):
@@ -109,7 +110,7 @@ class Miner:
     def _transactions(self, payload: bytes) -> None:
         if self.marks is None:
             self.marks = (self.hashes, cpu_seconds())
-        for envelope in decode_json(payload, tuple[SignedTransaction, ...], "transactions"):
+        for envelope in _ENVELOPES.decode(payload):
             try:
                 self.node.submit(decode_envelope(envelope, self.node.registry))
             except TengeError as error:
@@ -117,10 +118,14 @@ class Miner:
         self.dirty = True
 
     def _found(self, block: PowBlock) -> None:
-        self.found += 1
-        self.node.receive(block)
-        self.conn.send_bytes(b"B" + canonical(block))
         self.template = None
+        try:
+            self.node.receive(block)
+        except TengeError as error:  # e.g. its own template went stale mid-chunk
+            log.warning("own block refused height=%d: %s", block.header.height, error)
+            return
+        self.found += 1
+        self.conn.send_bytes(b"B" + canonical(block))
 
     def report(self) -> MinerReport:
         hashes0, cpu0 = self.marks if self.marks is not None else (self.hashes, cpu_seconds())
