@@ -35,17 +35,26 @@ from ledger.validation import check_transaction, decode_envelope, validate_trans
 ZERO32 = bytes(32)
 
 
+Verdict = int | TengeError
+"""For each submitted transaction: its position in the block, or why it was left out."""
+
+
 class BuiltBlock(msgspec.Struct, frozen=True):
-    """A block ready to commit, its state changes, and what was left out."""
+    """A block ready to commit, its state changes, and a verdict per submitted tx."""
 
     block: Block
     transactions: tuple[Transaction, ...]
     changes: dict[bytes, bytes | None]
-    rejected: dict[bytes, TengeError]
+    verdicts: tuple[Verdict, ...]
 
     @property
     def height(self) -> int:
         return self.block.header.height
+
+    @property
+    def rejected(self) -> list[tuple[int, TengeError]]:
+        """(submission index, error) of every transaction left out."""
+        return [(i, v) for i, v in enumerate(self.verdicts) if isinstance(v, TengeError)]
 
 
 def genesis_hash(genesis: Genesis) -> bytes:
@@ -98,7 +107,7 @@ class Chain:
         """Check ``txs`` in order (signatures already verified) and sign a block."""
         context = self.context(time_ms)
         view = StateView(self.store)
-        included, rejected = execute(txs, view, context, self.registry)
+        included, verdicts = execute(txs, view, context, self.registry)
         changes = view.changes()
         header = BlockHeader(
             height=context.height,
@@ -111,7 +120,7 @@ class Chain:
         )
         signature = producer.sign(header.signing_message(self.network)).hex()
         block = Block(header=header, signature=signature, txs=tuple(t.envelope() for t in included))
-        return BuiltBlock(block, tuple(included), changes, rejected)
+        return BuiltBlock(block, tuple(included), changes, tuple(verdicts))
 
     def replay(self, block: Block) -> BuiltBlock:
         """Re-execute a stored or received block; it must match its header exactly."""
@@ -122,17 +131,18 @@ class Chain:
             validate_transaction(tx, self.registry, self.network)
         view = StateView(self.store)
         context = BlockContext(self.network, header.height, header.time_ms, self.central_bank_keys)
-        included, rejected = execute(txs, view, context, self.registry)
-        if rejected:
-            txid, error = next(iter(rejected.items()))
-            raise InvalidBlock(height=header.height, reason=f"tx {txid.hex()}: {error.code}")
+        included, verdicts = execute(txs, view, context, self.registry)
+        for index, verdict in enumerate(verdicts):
+            if isinstance(verdict, TengeError):
+                reason = f"tx {txs[index].txid.hex()}: {verdict.code}"
+                raise InvalidBlock(height=header.height, reason=reason)
         changes = view.changes()
         expected = next_digest(bytes.fromhex(self.tip.state_digest), changes).hex()
         if header.state_digest != expected:
             raise InvalidBlock(height=header.height, reason="state digest differs")
         if header.tx_root != merkle_root([t.txid for t in txs]).hex():
             raise InvalidBlock(height=header.height, reason="tx_root differs")
-        return BuiltBlock(block, tuple(included), changes, {})
+        return BuiltBlock(block, tuple(included), changes, tuple(verdicts))
 
     def _check_header(self, header: BlockHeader) -> None:
         reason = None
@@ -181,20 +191,21 @@ class Chain:
 
 def execute(
     txs: Sequence[Transaction], view: StateView, context: BlockContext, registry: Registry
-) -> tuple[list[Transaction], dict[bytes, TengeError]]:
+) -> tuple[list[Transaction], list[Verdict]]:
     """Check and apply each transaction in order; keep the good, report the rest."""
     included: list[Transaction] = []
-    rejected: dict[bytes, TengeError] = {}
+    verdicts: list[Verdict] = []
     for tx in txs:
         try:
             with view.transaction():
                 pending, effect = check_transaction(tx, view, context, registry)
                 apply_transaction(pending, effect, view, registry, len(included))
         except TengeError as error:
-            rejected[tx.txid] = error
+            verdicts.append(error)
         else:
+            verdicts.append(len(included))
             included.append(tx)
-    return included, rejected
+    return included, verdicts
 
 
 def apply_transaction(

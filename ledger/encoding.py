@@ -19,6 +19,17 @@ import msgspec
 
 from ledger.errors import MalformedJson, NonCanonicalEncoding, SchemaViolation
 
+
+def exact(regex: str) -> str:
+    """A pattern that must match the whole string.
+
+    Python's ``$`` also matches before a final newline, so the runtime pattern
+    ends in ``\\Z``; the OpenAPI document publishes it with ``$``, which in
+    ECMA-262 regular expressions already means the true end.
+    """
+    return f"^(?:{regex})\\Z"
+
+
 # Amounts never exceed 2**53 - 1 so that every JSON implementation (JavaScript
 # included) reads them exactly.
 MAX_AMOUNT = 2**53 - 1
@@ -26,35 +37,35 @@ MAX_AMOUNT = 2**53 - 1
 Hex32 = Annotated[
     str,
     msgspec.Meta(
-        pattern="^[0-9a-f]{64}$",
+        pattern=exact("[0-9a-f]{64}"),
         description="32 bytes as 64 lowercase hex digits (public key or SHA-256 digest)",
     ),
 ]
 Hex64 = Annotated[
     str,
     msgspec.Meta(
-        pattern="^[0-9a-f]{128}$",
+        pattern=exact("[0-9a-f]{128}"),
         description="64 bytes as 128 lowercase hex digits (Ed25519 signature)",
     ),
 ]
 Ident = Annotated[
     str,
     msgspec.Meta(
-        pattern="^[a-z0-9][a-z0-9._-]{0,63}$",
+        pattern=exact("[a-z0-9][a-z0-9._-]{0,63}"),
         description="identifier: 1-64 of a-z 0-9 . _ -, starting with a letter or digit",
     ),
 ]
 NetworkId = Annotated[
     str,
     msgspec.Meta(
-        pattern="^[a-z0-9][a-z0-9-]{0,31}$",
+        pattern=exact("[a-z0-9][a-z0-9-]{0,31}"),
         description="network identifier: 1-32 of a-z 0-9 -, e.g. 'kzt-devnet'",
     ),
 ]
 Token = Annotated[
     str,
     msgspec.Meta(
-        pattern="^(KZT|[0-9a-f]{64})$",
+        pattern=exact("KZT|[0-9a-f]{64}"),
         description="'KZT' for plain digital tenge, else the 64-hex id of a special-purpose token",
     ),
 ]
@@ -106,6 +117,8 @@ def decode_json(data: bytes, type_: type[W], part: str = "message") -> W:
         raise SchemaViolation(reason=f"{part}: {exc}") from None
     except msgspec.DecodeError as exc:
         raise MalformedJson(reason=f"{part}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise MalformedJson(reason=f"{part}: invalid UTF-8 at byte {exc.start}") from None
 
 
 def decode_canonical(data: bytes, type_: type[W], part: str = "message") -> W:

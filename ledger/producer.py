@@ -17,16 +17,19 @@ import logging
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
+from typing import Literal
 
 import msgspec
 
-from ledger.chain import Chain
+from ledger.chain import Chain, Verdict
 from ledger.crypto import KeyPair
-from ledger.errors import TengeError, Unavailable
+from ledger.errors import BadSignature, TengeError, Unavailable
 from ledger.types import Transaction
 from ledger.validation import parse_transaction, validate_transaction
+from ledger.verifier import BatchVerifier, Triple
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,16 @@ class Outcome(msgspec.Struct, frozen=True):
     @property
     def committed(self) -> bool:
         return self.error is None
+
+
+class BlockTiming(msgspec.Struct, frozen=True):
+    """How long one block took in the committer stage, in milliseconds."""
+
+    height: int
+    txs: int
+    rejected: int
+    build_ms: float
+    commit_ms: float
 
 
 Item = tuple[Transaction | bytes, "Future[Outcome]"]
@@ -62,20 +75,21 @@ class Producer:
         *,
         max_block: int = 2000,
         max_wait_ms: int = 20,
-        verify_threads: int = 2,
+        verify_workers: int = 2,
+        verify_mode: Literal["thread", "process"] = "thread",
         max_queue: int = 200_000,
         clock: Callable[[], int] = now_ms,
     ) -> None:
         self.chain, self.key, self.clock = chain, key, clock
         self.max_block, self.max_wait = max_block, max_wait_ms / 1000
-        self.threads = verify_threads
         self._inbox: queue.Queue[Item] = queue.Queue(max_queue)
         self._verified: queue.Queue[list[tuple[Transaction | TengeError, Future[Outcome]]] | None]
         self._verified = queue.Queue(2)
-        self._pool = ThreadPoolExecutor(verify_threads, thread_name_prefix="verify")
+        self.verifier = BatchVerifier(verify_workers, verify_mode)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.on_commit: list[Callable[[int, Sequence[Outcome]], None]] = []
+        self.timings: deque[BlockTiming] = deque(maxlen=100_000)
 
     # -- submission ------------------------------------------------------------
 
@@ -106,7 +120,7 @@ class Producer:
         for thread in self._threads:
             thread.join()
         self._threads.clear()
-        self._pool.shutdown()
+        self.verifier.close()
 
     def __enter__(self) -> Producer:
         return self.start()
@@ -144,26 +158,32 @@ class Producer:
         return batch
 
     def _verify(self, batch: list[Item]) -> list[tuple[Transaction | TengeError, Future[Outcome]]]:
-        size = -(-len(batch) // self.threads)
-        chunks = [batch[i : i + size] for i in range(0, len(batch), size)]
+        checked = [(self._decode(item), future) for item, future in batch]
+        triples: list[Triple] = []
+        for tx, _ in checked:
+            if isinstance(tx, Transaction):
+                message = tx.message
+                triples.extend(
+                    (bytes.fromhex(s.key), message, bytes.fromhex(s.sig)) for s in tx.signatures
+                )
+        verdicts = iter(self.verifier.verify(triples))
         results: list[tuple[Transaction | TengeError, Future[Outcome]]] = []
-        for chunk in self._pool.map(self._verify_chunk, chunks):
-            results.extend(chunk)
+        for tx, future in checked:
+            if isinstance(tx, Transaction):
+                bad = [s.key for s in tx.signatures if not next(verdicts)]
+                results.append((BadSignature(key=bad[0]) if bad else tx, future))
+            else:
+                results.append((tx, future))
         return results
 
-    def _verify_chunk(
-        self, chunk: list[Item]
-    ) -> list[tuple[Transaction | TengeError, Future[Outcome]]]:
+    def _decode(self, item: Transaction | bytes) -> Transaction | TengeError:
         chain = self.chain
-        out: list[tuple[Transaction | TengeError, Future[Outcome]]] = []
-        for item, future in chunk:
-            try:
-                tx = parse_transaction(item, chain.registry) if isinstance(item, bytes) else item
-                validate_transaction(tx, chain.registry, chain.network)
-                out.append((tx, future))
-            except TengeError as error:
-                out.append((error, future))
-        return out
+        try:
+            tx = parse_transaction(item, chain.registry) if isinstance(item, bytes) else item
+            validate_transaction(tx, chain.registry, chain.network, signatures=False)
+        except TengeError as error:
+            return error
+        return tx
 
     def _commit_loop(self) -> None:
         while (batch := self._verified.get()) is not None:
@@ -177,45 +197,60 @@ class Producer:
 
     def _commit(self, batch: list[tuple[Transaction | TengeError, Future[Outcome]]]) -> None:
         txs = [item for item, _ in batch if isinstance(item, Transaction)]
+        started = time.perf_counter()
         built = self.chain.build(txs, self.clock(), self.key)
+        built_at = time.perf_counter()
         if built.transactions:
             self.chain.commit(built)
-        positions = {tx.txid: i for i, tx in enumerate(built.transactions)}
+        committed_at = time.perf_counter()
+        verdicts = iter(built.verdicts)
         height = built.height
         outcomes: list[Outcome] = []
         for item, future in batch:
-            if isinstance(item, TengeError):
-                outcome = Outcome(txid=b"", error=item)
-            elif item.txid in positions:
-                outcome = Outcome(txid=item.txid, height=height, index=positions[item.txid])
-            else:
-                outcome = Outcome(txid=item.txid, error=built.rejected[item.txid])
+            outcome = outcome_of(
+                item, height, item if isinstance(item, TengeError) else next(verdicts)
+            )
             outcomes.append(outcome)
             future.set_result(outcome)
-        log.debug(
-            "block=%d txs=%d rejected=%d", height, len(positions), len(batch) - len(positions)
+        timing = BlockTiming(
+            height=height,
+            txs=len(built.transactions),
+            rejected=len(batch) - len(built.transactions),
+            build_ms=(built_at - started) * 1000,
+            commit_ms=(committed_at - built_at) * 1000,
         )
+        self.timings.append(timing)
+        log.debug("block=%d txs=%d rejected=%d", height, timing.txs, timing.rejected)
         for listener in self.on_commit:
             listener(height, outcomes)
+
+
+def outcome_of(item: Transaction | TengeError, height: int, verdict: Verdict) -> Outcome:
+    """The outcome of one submission, from its block verdict."""
+    txid = item.txid if isinstance(item, Transaction) else b""
+    if isinstance(verdict, TengeError):
+        return Outcome(txid=txid, error=verdict)
+    return Outcome(txid=txid, height=height, index=verdict)
 
 
 def produce_now(
     chain: Chain, key: KeyPair, txs: Sequence[Transaction], time_ms: int
 ) -> list[Outcome]:
     """Verify, check and commit one block synchronously (demos, tests, tools)."""
-    outcomes: dict[bytes, Outcome] = {}
-    valid: list[Transaction] = []
+    checked: list[Transaction | TengeError] = []
     for tx in txs:
         try:
             validate_transaction(tx, chain.registry, chain.network)
-            valid.append(tx)
+            checked.append(tx)
         except TengeError as error:
-            outcomes[tx.txid] = Outcome(txid=tx.txid, error=error)
-    built = chain.build(valid, time_ms, key)
+            checked.append(error)
+    built = chain.build([t for t in checked if isinstance(t, Transaction)], time_ms, key)
     if built.transactions:
         chain.commit(built)
-    for index, tx in enumerate(built.transactions):
-        outcomes[tx.txid] = Outcome(txid=tx.txid, height=built.height, index=index)
-    for txid, refusal in built.rejected.items():
-        outcomes[txid] = Outcome(txid=txid, error=refusal)
-    return [outcomes[tx.txid] for tx in txs]
+    verdicts = iter(built.verdicts)
+    return [
+        Outcome(txid=tx.txid, error=item)
+        if isinstance(item, TengeError)
+        else outcome_of(item, built.height, next(verdicts))
+        for tx, item in zip(txs, checked, strict=True)
+    ]

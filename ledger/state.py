@@ -33,65 +33,65 @@ class StateView:
 
     def __init__(self, store: KeyValueStore) -> None:
         self.store = store
-        self._block: dict[bytes, Value | None] = {}
-        self._tx: dict[bytes, Value | None] | None = None
+        self._writes: dict[bytes, Value | None] = {}
         self._cache: dict[bytes, Any] = {}
+        self._undo: list[tuple[bytes, Any]] | None = None
 
     # -- generic access --------------------------------------------------------
 
     def read(self, key: bytes, type_: type[T]) -> T | None:
         """The record under ``key`` decoded as ``type_``, or None."""
-        value = self._pending(key)
+        value: Any = self._writes.get(key, _MISSING)
         if value is _MISSING:
             value = self._cache.get(key, _MISSING)
             if value is _MISSING:
                 raw = self.store.get(key)
                 value = None if raw is None else decoder_for(type_).decode(raw)
                 self._cache[key] = value
-        found: T | None = value
-        return found
+        return value  # type: ignore[no-any-return]
 
     def exists(self, key: bytes) -> bool:
         """True when a value is present under ``key``."""
-        value = self._pending(key)
+        value = self._writes.get(key, _MISSING)
         if value is not _MISSING:
             return value is not None
         if key in self._cache:
             return self._cache[key] is not None
         return self.store.get(key) is not None
 
-    def write(self, key: bytes, value: Value) -> None:
-        """Record a new value (a record, or raw bytes for index entries)."""
-        self._layer()[key] = value
+    def write(self, key: bytes, value: Value | None) -> None:
+        """Record a new value (a record, raw bytes for index entries, None to delete)."""
+        if self._undo is not None:
+            self._undo.append((key, self._writes.get(key, _MISSING)))
+        self._writes[key] = value
 
     def delete(self, key: bytes) -> None:
         """Record the removal of ``key``."""
-        self._layer()[key] = None
+        self.write(key, None)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Run one transaction's writes; keep them only if no exception escapes."""
-        self._tx = {}
+        """Run one transaction's writes; undo them all if an exception escapes."""
+        undo: list[tuple[bytes, Any]] = []
+        self._undo = undo
         try:
             yield
-            self._block.update(self._tx)
+        except BaseException:
+            for key, previous in reversed(undo):
+                if previous is _MISSING:
+                    del self._writes[key]
+                else:
+                    self._writes[key] = previous
+            raise
         finally:
-            self._tx = None
+            self._undo = None
 
     def changes(self) -> dict[bytes, bytes | None]:
         """The block's writes as bytes, ready for one atomic batch."""
         return {
             k: v if v is None or isinstance(v, bytes) else canonical(v)
-            for k, v in self._block.items()
+            for k, v in self._writes.items()
         }
-
-    def _pending(self, key: bytes) -> Any:
-        if self._tx is not None and key in self._tx:
-            return self._tx[key]
-        return self._block.get(key, _MISSING)
-
-    def _layer(self) -> dict[bytes, Value | None]:
-        return self._block if self._tx is None else self._tx
 
     # -- typed records ---------------------------------------------------------
 
@@ -141,13 +141,17 @@ def writes_digest(changes: dict[bytes, bytes | None]) -> bytes:
     Each entry is ``len(key) u32 || key`` followed by ``0x00`` for a deletion
     or ``0x01 || len(value) u32 || value`` for a put.
     """
-    parts: list[bytes] = []
     pack = struct.Struct(">I").pack
-    for key in sorted(k for k in changes if s.is_consensus(k)):
-        value = changes[key]
-        parts.append(pack(len(key)) + key)
-        parts.append(b"\x00" if value is None else b"\x01" + pack(len(value)) + value)
-    return hashlib.sha256(b"".join(parts)).digest()
+    consensus = s.CONSENSUS_PREFIXES
+    return hashlib.sha256(
+        b"".join(
+            [
+                pack(len(k)) + k + (b"\x00" if v is None else b"\x01" + pack(len(v)) + v)
+                for k, v in sorted(changes.items())
+                if k[0] in consensus
+            ]
+        )
+    ).digest()
 
 
 def next_digest(previous: bytes, changes: dict[bytes, bytes | None]) -> bytes:

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from ledger.crypto import DOMAIN_BLOCK, DOMAIN_TX, KeyPair, sha256, signing_message
-from ledger.encoding import Amount, Hex32, Hex64, Ident, NetworkId, Token, Wire, canonical
+from ledger.encoding import Amount, Hex32, Hex64, Ident, NetworkId, Token, Wire, canonical, exact
 
 Tier = Literal["anonymous", "basic", "full", "business"]
 TIERS: tuple[Tier, ...] = ("anonymous", "basic", "full", "business")
@@ -32,8 +32,10 @@ Nonce = Annotated[
     ),
 ]
 Memo = Annotated[str, msgspec.Meta(max_length=140, description="free text, at most 140 chars")]
-Mcc = Annotated[str, msgspec.Meta(pattern="^[0-9]{4}$", description="ISO 18245 merchant code")]
-Region = Annotated[str, msgspec.Meta(pattern="^[A-Z]{2}(-[A-Z0-9]{1,3})?$", description="ISO 3166")]
+Mcc = Annotated[str, msgspec.Meta(pattern=exact("[0-9]{4}"), description="ISO 18245 merchant code")]
+Region = Annotated[
+    str, msgspec.Meta(pattern=exact("[A-Z]{2}(-[A-Z0-9]{1,3})?"), description="ISO 3166-2 code")
+]
 
 
 class OutPoint(Wire, frozen=True):
@@ -49,6 +51,12 @@ class Output(Wire, frozen=True):
     owner: Annotated[Hex32, msgspec.Meta(description="Ed25519 public key that may spend it")]
     amount: Amount
     token: Token = KZT
+
+    def __post_init__(self) -> None:
+        # msgspec omits a default by identity; a decoded "KZT" is another
+        # object, so point it at the default to keep one spelling per output.
+        if self.token == KZT and self.token is not KZT:
+            msgspec.structs.force_setattr(self, "token", KZT)
 
 
 Inputs = Annotated[tuple[OutPoint, ...], msgspec.Meta(min_length=1, max_length=256)]
@@ -88,7 +96,7 @@ class BankUpdate(Body, frozen=True, tag="bank.update"):
 
     bank_id: Ident
     nonce: Nonce = 0
-    add_keys: tuple[Hex32, ...] = ()
+    add_keys: Annotated[tuple[Hex32, ...], msgspec.Meta(max_length=8)] = ()
     issuance_limit: Amount | None = None
     status: Literal["active", "suspended"] | None = None
 
@@ -137,7 +145,7 @@ class WalletUpdate(Body, frozen=True, tag="wallet.update"):
     nonce: Nonce = 0
     tier: Tier | None = None
     status: Literal["active", "frozen"] | None = None
-    add_keys: tuple[Hex32, ...] = ()
+    add_keys: Annotated[tuple[Hex32, ...], msgspec.Meta(max_length=8)] = ()
     mcc: Mcc | None = None
     region: Region | None = None
 

@@ -11,6 +11,7 @@ from ledger.errors import (
     BankInactive,
     IssuanceLimitExceeded,
     KeyInUse,
+    MissingSignature,
     NotAuthorized,
     NotReserveKey,
     TokenNotAllowed,
@@ -38,7 +39,9 @@ class BankEffect(Effect, frozen=True):
 
 
 def require_central_bank(pending: Pending, action: str) -> None:
-    """Only central bank keys sign this."""
+    """Central bank keys sign this, and nobody else."""
+    if not pending.tx.signers:
+        raise MissingSignature(key=sorted(pending.block.central_bank_keys)[0])
     for key in sorted(pending.tx.signers):
         if key not in pending.block.central_bank_keys:
             raise NotAuthorized(action=action, signer=key)
@@ -53,7 +56,9 @@ def require_bank(bank_id: str, state: StateView) -> BankRecord:
 
 
 def require_bank_signer(tx: Transaction, bank: BankRecord, action: str) -> None:
-    """Every signer is one of the bank's keys."""
+    """At least one signer, and every signer is one of the bank's keys."""
+    if not tx.signers:
+        raise MissingSignature(key=bank.keys[0])
     for key in sorted(tx.signers):
         if key not in bank.keys:
             raise NotAuthorized(action=action, signer=key)

@@ -39,47 +39,51 @@ def require_active(owner: KeyOwner, state: StateView) -> None:
             raise BankInactive(bank_id=owner.id)
 
 
-def wallet_flows(
-    spent: Iterable[Output], created: Iterable[Output], state: StateView
-) -> dict[str, WalletFlow]:
-    """Net value leaving and entering each wallet; checks every party is active."""
-    sent: dict[str, int] = {}
-    received: dict[str, int] = {}
-    for totals, outputs in ((sent, spent), (received, created)):
-        for output in outputs:
-            owner = owner_of(output.owner, state)
+def active_owners(keys: Iterable[str], state: StateView) -> dict[str, KeyOwner]:
+    """The owner of each distinct key, each checked to be registered and active."""
+    owners: dict[str, KeyOwner] = {}
+    for key in keys:
+        if key not in owners:
+            owner = owners[key] = owner_of(key, state)
             require_active(owner, state)
+    return owners
+
+
+def wallet_flows(
+    spent: Iterable[Output], created: Iterable[Output], owners: Mapping[str, KeyOwner]
+) -> dict[str, WalletFlow]:
+    """Net value leaving and entering each wallet (banks are left out)."""
+    net: dict[str, int] = {}
+    for sign, outputs in ((-1, spent), (1, created)):
+        for output in outputs:
+            owner = owners[output.owner]
             if owner.kind == "wallet":
-                totals[owner.id] = totals.get(owner.id, 0) + output.amount
-    flows = {}
-    for wallet_id in sent.keys() | received.keys():
-        net = received.get(wallet_id, 0) - sent.get(wallet_id, 0)
-        flows[wallet_id] = WalletFlow(wallet_id, sent=max(-net, 0), received=max(net, 0))
-    return flows
+                net[owner.id] = net.get(owner.id, 0) + sign * output.amount
+    return {
+        wallet_id: WalletFlow(wallet_id, sent=max(-amount, 0), received=max(amount, 0))
+        for wallet_id, amount in net.items()
+    }
 
 
 def check_limits(
     flows: Mapping[str, WalletFlow], state: StateView, block: BlockContext
 ) -> tuple[WalletRecord, ...]:
     """Refuse any tier limit breach; return the wallets with updated counters."""
-    return tuple(
-        _check_wallet(_wallet(flow.wallet_id, state), flow, state, block)
-        for flow in sorted(flows.values(), key=lambda f: f.wallet_id)
-    )
-
-
-def _wallet(wallet_id: str, state: StateView) -> WalletRecord:
-    wallet = state.wallet(wallet_id)
-    if wallet is None:  # a key owner always names an existing wallet
-        raise WalletFrozen(wallet_id=wallet_id)
-    return wallet
+    updated = []
+    for wallet_id in sorted(flows):
+        wallet = state.wallet(wallet_id)
+        if wallet is None:  # a key owner always names an existing wallet
+            raise WalletFrozen(wallet_id=wallet_id)
+        updated.append(_check_wallet(wallet, flows[wallet_id], state, block))
+    return tuple(updated)
 
 
 def _check_wallet(
     wallet: WalletRecord, flow: WalletFlow, state: StateView, block: BlockContext
 ) -> WalletRecord:
     limits = state.limits(wallet.tier)
-    spent_today = wallet.day_outflow if wallet.day == block.day else 0
+    day = block.day
+    spent_today = wallet.day_outflow if wallet.day == day else 0
     if flow.sent:
         _within(wallet, "per_payment", limits.per_payment, flow.sent)
         if limits.daily is not None:
@@ -89,7 +93,7 @@ def _check_wallet(
     return msgspec.structs.replace(
         wallet,
         balance=wallet.balance + flow.received - flow.sent,
-        day=block.day,
+        day=day,
         day_outflow=spent_today + flow.sent,
     )
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from ledger.errors import ValueNotConserved
 from ledger.records import WalletRecord
 from ledger.registry import Effect, Pending, Registry, TxRule
-from ledger.rules.limits import check_limits, wallet_flows
+from ledger.rules.limits import active_owners, check_limits, wallet_flows
 from ledger.state import StateView
 from ledger.types import KZT, Output, Transfer
 from ledger.validation import body_of, require_signers
@@ -46,9 +46,11 @@ def transfer_rule(registry: Registry) -> TxRule:
 
     def check_transfer(pending: Pending, state: StateView) -> Effect:
         body = body_of(pending.tx, Transfer)
-        require_signers(pending.tx, {o.owner for o in pending.spent})
+        payers = {o.owner for o in pending.spent}
+        require_signers(pending.tx, payers)
         special = check_conservation(pending.spent, body.outputs) - {KZT}
-        flows = wallet_flows(pending.spent, body.outputs, state)
+        owners = active_owners([*payers, *(o.owner for o in body.outputs)], state)
+        flows = wallet_flows(pending.spent, body.outputs, owners)
         if special:
             registry.token_policy.check_transfer(pending, special, flows, state)
         wallets = check_limits(flows, state, pending.block)

@@ -40,7 +40,7 @@ class LevelDBStore:
             yield from iterator
 
     def write_batch(self, changes: Changes, sync: bool = True) -> None:
-        with self._db.write_batch(sync=sync) as batch:
+        with self._db.write_batch(transaction=True, sync=sync) as batch:
             for key, value in changes.items():
                 if value is None:
                     batch.delete(key)

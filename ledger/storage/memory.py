@@ -30,12 +30,13 @@ class MemoryStore:
             hi = min(hi, bisect.bisect_right(keys, start))
         elif start is not None:
             lo = max(lo, bisect.bisect_left(keys, start))
-        selected = keys[lo:hi]
-        for key in reversed(selected) if reverse else selected:
-            yield key, self._data[key]
+        # A snapshot, as LevelDB iterators give: later writes do not disturb it.
+        snapshot = [(key, self._data[key]) for key in keys[lo:hi]]
+        yield from reversed(snapshot) if reverse else snapshot
 
     def write_batch(self, changes: Changes, sync: bool = True) -> None:
-        for key, value in changes.items():
+        staged = list(changes.items())  # all or nothing: read everything first
+        for key, value in staged:
             if value is None:
                 self._data.pop(key, None)
             else:

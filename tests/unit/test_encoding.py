@@ -108,11 +108,6 @@ def _respell(old: bytes, new: bytes) -> bytes:
     return TRANSFER_BYTES.replace(old, new, 1)
 
 
-TOKEN_BUG = (
-    "bug: msgspec omit_defaults compares str defaults by identity, so a decoded "
-    '"token":"KZT" is not recognised as the default and is re-encoded'
-)
-
 # Each case: a different spelling (or a broken one) of TRANSFER_BYTES, and the
 # error class that refuses it.
 REFUSED: dict[str, tuple[bytes, type[EncodingError]]] = {
@@ -157,27 +152,9 @@ REFUSED: dict[str, tuple[bytes, type[EncodingError]]] = {
     "truncated": (TRANSFER_BYTES[:-1], MalformedJson),
     "not json": (b"transfer", MalformedJson),
 }
-NEWLINE_BUG = (
-    "bug: schema patterns end in '$', which Python's re also matches before a final "
-    "newline, so '<64 hex>\\n' and '<id>\\n' pass the schema"
-)
-KNOWN_BUGS = {
-    "explicit default token": TOKEN_BUG,
-    "txid and newline": NEWLINE_BUG,
-    "owner and newline": NEWLINE_BUG,
-}
 
 
-def _cases(names: list[str]) -> list[object]:
-    return [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[n]))
-        if n in KNOWN_BUGS
-        else n
-        for n in names
-    ]
-
-
-@pytest.mark.parametrize("case", _cases(list(REFUSED)))
+@pytest.mark.parametrize("case", list(REFUSED))
 def test_decode_canonical_refuses_any_other_spelling(case: str) -> None:
     data, error = REFUSED[case]
     with pytest.raises(error) as caught:
@@ -187,7 +164,6 @@ def test_decode_canonical_refuses_any_other_spelling(case: str) -> None:
         assert caught.value.part == "body"
 
 
-@pytest.mark.xfail(strict=True, reason=TOKEN_BUG)
 def test_equal_outputs_have_equal_canonical_bytes() -> None:
     built_at_runtime = "".join(["K", "Z", "T"])  # equal to KZT, not the same object
     plain = Output(owner=A, amount=5)
@@ -205,24 +181,18 @@ def test_non_canonical_spellings_are_still_valid_json_of_the_same_schema(case: s
     decode_json(data, Transfer)
 
 
-@pytest.mark.xfail(strict=True, reason=NEWLINE_BUG)
 def test_identifier_with_a_trailing_newline_is_a_schema_violation() -> None:
     data = canonical(BankUpdate(bank_id="halyk")).replace(b'"halyk"', b'"halyk\\n"')
     with pytest.raises(SchemaViolation):
         decode_canonical(data, BankUpdate, "body")
 
 
-UTF8_BUG = (
-    "bug: invalid UTF-8 inside a JSON string escapes decode_json as UnicodeDecodeError "
-    "instead of MalformedJson (a 500 instead of a 400)"
-)
 BAD_UTF8 = {
     "in a key": TRANSFER_BYTES.replace(b'"owner"', b'"ow\xffer"'),
     "in a value": TRANSFER_BYTES.replace(TXID.encode(), b"\xc3" + TXID.encode()[1:]),
 }
 
 
-@pytest.mark.xfail(strict=True, reason=UTF8_BUG)
 @pytest.mark.parametrize("case", BAD_UTF8)
 def test_invalid_utf8_is_malformed_json(case: str) -> None:
     with pytest.raises(MalformedJson):
@@ -269,7 +239,7 @@ def test_parse_transaction_accepts_whitespace_and_any_key_order_in_the_envelope(
 
 @pytest.mark.parametrize(
     "case",
-    _cases(["space after colon", "unsorted keys", "duplicate key", "explicit default token"]),
+    ["space after colon", "unsorted keys", "duplicate key", "explicit default token"],
 )
 def test_parse_transaction_refuses_a_non_canonical_body(case: str) -> None:
     tx = _signed(TRANSFER)
@@ -299,7 +269,6 @@ def test_parse_transaction_refuses_an_envelope_without_signatures() -> None:
         parse_transaction(data, core_registry())
 
 
-@pytest.mark.xfail(strict=True, reason=UTF8_BUG)
 def test_parse_transaction_refuses_a_body_with_invalid_utf8() -> None:
     tx = _signed(TRANSFER)
     with pytest.raises(MalformedJson):

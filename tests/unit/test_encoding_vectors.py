@@ -462,11 +462,6 @@ def test_a_non_canonical_body_is_accepted_once_respelled_canonically(
 # -- known deviations of the code from docs/encoding.md -----------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: msgspec omit_defaults compares a str default by identity, so a decoded "
-    '"KZT" is not omitted and an explicit "token":"KZT" round-trips as canonical',
-)
 def test_explicit_default_kzt_token_is_refused_as_non_canonical(committed: dict[str, Any]) -> None:
     output = json.loads(committed["canonical_json"]["objects"][1]["json"])
     spelled = canonical_text({**output, "token": "KZT"})
@@ -475,11 +470,6 @@ def test_explicit_default_kzt_token_is_refused_as_non_canonical(committed: dict[
     assert caught.value.code == "non_canonical"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: msgspec patterns use Python re.search, where $ also matches before a "
-    "final newline, so '<64 hex>\\n' passes the Hex32 pattern",
-)
 def test_hex_key_with_a_trailing_newline_is_refused() -> None:
     spelled = canonical({"amount": 1, "owner": "ab" * 32 + "\n"})
     with pytest.raises(TengeError) as caught:
@@ -487,12 +477,6 @@ def test_hex_key_with_a_trailing_newline_is_refused() -> None:
     assert caught.value.code == "schema_violation"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeDecodeError,
-    reason="bug: decode_json does not catch UnicodeDecodeError from msgspec (invalid UTF-8 "
-    "inside a string), so the API would answer 500 instead of malformed_json",
-)
 def test_invalid_utf8_inside_a_string_is_malformed_json() -> None:
     with pytest.raises(TengeError) as caught:
         decode_canonical(b'{"amount":1,"owner":"\xff"}', Output)

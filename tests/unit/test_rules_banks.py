@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from ledger.encoding import MAX_AMOUNT
 from ledger.errors import (
     BankExists,
@@ -297,11 +295,6 @@ def test_redeem_of_an_unknown_output_is_refused(net: Harness) -> None:
     assert (error.txid, error.index) == ("00" * 32, 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: require_central_bank only checks the signers present, so an issue "
-    "carrying no signature at all is committed",
-)
 def test_issue_without_any_signature_is_refused(net: Harness) -> None:
     halyk = net.add_bank("halyk", reserve=0)
     body = Issue(bank_id="halyk", outputs=(Output(owner=halyk.public_hex, amount=kzt(1)),))

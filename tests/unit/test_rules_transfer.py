@@ -243,11 +243,6 @@ def test_committing_the_same_transaction_again_is_a_duplicate(people: People) ->
     assert error.txid == tx.txid.hex()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: produce_now keys outcomes by txid, so when a tx appears twice in one block "
-    "the committed copy is reported with the duplicate's DuplicateTransaction error",
-)
 def test_same_transaction_twice_in_one_block_is_committed_once(people: People) -> None:
     net, alice, bob = people
     tx = net.pay(alice, bob, kzt(1))

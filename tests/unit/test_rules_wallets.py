@@ -163,11 +163,6 @@ def test_frozen_wallet_can_neither_send_nor_receive_until_unfrozen(halyk: Harnes
     assert (halyk.balance(alice), halyk.balance(bob)) == (kzt(99), kzt(101))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: require_bank_signer only checks the signers present, so a wallet.open "
-    "carrying no signature at all is committed",
-)
 def test_wallet_open_without_any_signature_is_refused(halyk: Harness) -> None:
     body = WalletOpen(
         wallet_id="mallory", bank_id="halyk", tier="business", keys=(key("m").public_hex,)

@@ -71,12 +71,6 @@ class _FailingChanges(Mapping[bytes, bytes | None]):
         raise RuntimeError("interrupted while the batch was being written")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: write_batch applies changes one by one (plyvel write_batch without "
-    "transaction=True; MemoryStore writes the dict in place), so a batch interrupted "
-    "part-way is partly applied",
-)
 def test_write_batch_interrupted_part_way_writes_nothing(store: KeyValueStore) -> None:
     store.write_batch({b"before": b"0"})
     with pytest.raises(RuntimeError):
@@ -186,11 +180,6 @@ def test_leveldb_iteration_is_a_snapshot(tmp_path: Path) -> None:
         store.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: MemoryStore.iterate raises KeyError when a key it has not yet yielded is "
-    "deleted mid-walk; LevelDB yields a snapshot",
-)
 def test_memory_iteration_survives_a_delete_during_the_walk() -> None:
     store = MemoryStore()
     store.write_batch({b"a1": b"1", b"a2": b"2", b"a3": b"3"})
