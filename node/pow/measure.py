@@ -21,6 +21,7 @@ from node.pow.mining import calibrated_target, measure_hashrate
 from node.pow.network import FoundBlock, MinerNetwork
 from node.pow.node import PowNode, wall_ms
 from node.pow.params import PowParams, target_hex
+from node.pow.process import cpu_seconds
 from node.pow.workload import Workload
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ class PowRun:
         self.found: list[FoundBlock] = []
         self.txids = {tx.txid for tx in workload.transfers}
         self.started = 0.0
+        self.hub_cpu_s = 0.0
 
     def pump(self, timeout_s: float) -> None:
         """Take the blocks found so far into the observer."""
@@ -79,7 +81,7 @@ class PowRun:
 
     def run(self, deadline_s: float, progress: Progress) -> None:
         """Submit every transfer at once, then wait until all are final or time runs out."""
-        self.started = time.monotonic()
+        self.started, cpu0 = time.monotonic(), cpu_seconds()
         self.network.broadcast([tx.envelope() for tx in self.workload.transfers])
         total = len(self.txids)
         done = 0
@@ -89,6 +91,7 @@ class PowRun:
             if len(self.found) != blocks_before:
                 done = self.final_count()
             progress(done, total, f"PoW h={self.observer.tip.height}")
+        self.hub_cpu_s = cpu_seconds() - cpu0
 
 
 def measure_pow(
@@ -156,6 +159,7 @@ def summarise(run: PowRun, ended: float) -> dict[str, Any]:
         "hashes_total": sum(r.hashes for r in reports),
         "cpu_s": cpu,
         "cpu_total_s": sum(r.cpu_s for r in reports),
+        "hub_and_observer_cpu_s": run.hub_cpu_s,
         "cpu_s_per_tx": cpu / len(committed) if committed else 0.0,
         "per_miner": [
             {

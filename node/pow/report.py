@@ -237,7 +237,9 @@ def render_markdown(r: dict[str, Any], chart_name: str) -> str:
         f"PoW details: {pw['hashes']:,} hashes at about {pw['calibrated_hashrate_hs']:,} H/s"
         f" (calibrated), best height {pw['best_height']}, mean interval"
         f" {pw['mean_block_interval_s']:.2f} s, {pw['reorgs_seen_by_observer']} reorganisation(s)"
-        f" seen by the observer. Miner processes (pids) were all stopped: {pw['miner_pids']}.",
+        f" seen by the observer. The hub and observer node used {pw['hub_and_observer_cpu_s']:.2f}"
+        " CPU-seconds (not counted as mining energy). Miner processes (pids) were all stopped:"
+        f" {pw['miner_pids']}.",
         "",
         "## Modelled at network scale (computed from the parameters, not measured)",
         "",
