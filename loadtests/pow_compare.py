@@ -63,6 +63,7 @@ class ProgressBar:
 
 
 def cpu_seconds() -> float:
+    """User + system CPU time of this process, all threads."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
 
@@ -123,6 +124,7 @@ def _timed_ledger_run(chain: Chain, workload: Workload, progress: ProgressBar) -
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The command line; every model parameter has a stated default."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add = parser.add_argument
     add("--json", default="reports/pow_compare.json", help="where to write the JSON results")
@@ -165,6 +167,7 @@ def machine() -> dict[str, str]:
 
 
 def model_params(args: argparse.Namespace) -> ModelParams:
+    """The network-scale model's parameters from the command line."""
     return ModelParams(
         hashrate_ehs=args.hashrate_ehs,
         efficiency_j_per_th=args.j_per_th,
@@ -232,6 +235,7 @@ def compare(args: argparse.Namespace, command: str) -> dict[str, Any]:
 
 
 def write_outputs(result: dict[str, Any], json_path: str, report_path: str) -> None:
+    """JSON, then the chart, then the Markdown report beside it."""
     chart_path = os.path.splitext(report_path)[0] + ".png"
     for path in (json_path, report_path):
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
@@ -243,6 +247,7 @@ def write_outputs(result: dict[str, Any], json_path: str, report_path: str) -> N
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the comparison and write everything; prints a summary for people."""
     argv = sys.argv[1:] if argv is None else argv
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
     args = parse_args(argv)

@@ -46,6 +46,7 @@ class PowHeader(Wire, frozen=True):
 
     @property
     def target_int(self) -> int:
+        """The target as an integer."""
         return int(self.target, 16)
 
     def prefix(self) -> bytes:
@@ -77,6 +78,7 @@ class PowBlock(Wire, frozen=True):
     txs: tuple[SignedTransaction, ...] = ()
 
     def block_hash(self) -> bytes:
+        """The block's identity: its header's SHA-256d."""
         return self.header.block_hash()
 
     def size(self) -> int:
@@ -113,6 +115,7 @@ class PowGenesis(Wire, frozen=True):
 
     @property
     def network(self) -> str:
+        """The ledger network whose transactions this chain orders."""
         return self.ledger.network
 
     def genesis_hash(self) -> bytes:
@@ -121,4 +124,5 @@ class PowGenesis(Wire, frozen=True):
 
     @classmethod
     def from_bytes(cls, data: bytes) -> PowGenesis:
+        """Decode a genesis sent to a miner process."""
         return decode_json(data, cls, "genesis")

@@ -50,6 +50,7 @@ class Devnet:
 
     @property
     def transfers(self) -> tuple[Transaction, ...]:
+        """The workload's pre-signed payments."""
         return self.workload.transfers
 
 

@@ -75,6 +75,7 @@ class PowRun:
             self.watch.update(time.monotonic())
 
     def final_count(self) -> int:
+        """Workload transactions with 6 confirmations on the observer's best branch."""
         return sum(
             1 for txid, (_, final) in self.watch.tx_times().items() if final and txid in self.txids
         )

@@ -67,6 +67,7 @@ class Miner:
         self.refresh_s = node.params.target_interval_ms / 8000
 
     def run(self) -> None:
+        """Mine until the hub says stop."""
         self.conn.send_bytes(b"H" + canonical({"pid": os.getpid()}))
         while self._drain():
             if self._stale():
@@ -128,6 +129,7 @@ class Miner:
         self.conn.send_bytes(b"B" + canonical(block))
 
     def report(self) -> MinerReport:
+        """Hashes, CPU-seconds and blocks, in total and in the measured window."""
         hashes0, cpu0 = self.marks if self.marks is not None else (self.hashes, cpu_seconds())
         cpu = cpu_seconds()
         return MinerReport(

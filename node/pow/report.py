@@ -57,6 +57,7 @@ def _g(value: float) -> str:
 
 
 def measured_table(r: dict[str, Any]) -> list[str]:
+    """Rows measured in this run on this machine."""
     led, pw = r["ledger"], r["pow"]
     rows = [
         (
@@ -105,6 +106,7 @@ def measured_table(r: dict[str, Any]) -> list[str]:
 
 
 def modelled_table(r: dict[str, Any]) -> list[str]:
+    """Rows computed by the network-scale model."""
     m, led = r["model"], r["ledger"]
     btc, lm = m["bitcoin"], m["ledger"]
     rows = [

@@ -76,6 +76,7 @@ class BlockTree:
         return entry
 
     def parent_of(self, entry: TreeEntry) -> TreeEntry:
+        """The entry ``entry`` builds on."""
         if entry.parent is None:
             raise LookupError("genesis has no parent")
         return self.entries[entry.parent]

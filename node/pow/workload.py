@@ -43,6 +43,7 @@ def build_workload(n: int, seed: int) -> Workload:
     """``n`` transfers from "full"-tier payers to business payees, and their setup."""
 
     def key(name: str) -> KeyPair:
+        """A key derived from the seed and a name."""
         return KeyPair.from_seed(sha256(f"pow-compare:{seed}:{name}".encode()))
 
     cb, producer, bank = key("central-bank"), key("producer"), key("bank")
