@@ -57,7 +57,15 @@ class BlockTiming(msgspec.Struct, frozen=True):
     commit_ms: float
 
 
-Item = tuple[Transaction | bytes, "Future[Outcome]"]
+class Submission(msgspec.Struct, frozen=True):
+    """A queued transaction; ``verified`` when the edge has checked its signatures."""
+
+    payload: Transaction | bytes
+    future: Future[Outcome]
+    verified: bool = False
+
+
+Checked = tuple[Transaction | TengeError, "Future[Outcome]"]
 
 
 def now_ms() -> int:
@@ -82,8 +90,8 @@ class Producer:
     ) -> None:
         self.chain, self.key, self.clock = chain, key, clock
         self.max_block, self.max_wait = max_block, max_wait_ms / 1000
-        self._inbox: queue.Queue[Item] = queue.Queue(max_queue)
-        self._verified: queue.Queue[list[tuple[Transaction | TengeError, Future[Outcome]]] | None]
+        self._inbox: queue.Queue[Submission] = queue.Queue(max_queue)
+        self._verified: queue.Queue[list[Checked] | None]
         self._verified = queue.Queue(2)
         self.verifier = BatchVerifier(verify_workers, verify_mode)
         self._stop = threading.Event()
@@ -93,16 +101,24 @@ class Producer:
 
     # -- submission ------------------------------------------------------------
 
-    def submit(self, tx: Transaction | bytes) -> Future[Outcome]:
-        """Queue a decoded transaction, or raw JSON bytes to decode here."""
+    def submit(self, tx: Transaction | bytes, verified: bool = False) -> Future[Outcome]:
+        """Queue a decoded transaction, or raw JSON bytes to decode here.
+
+        ``verified=True`` says the caller (the API edge) has already checked
+        every stateless rule and signature, so the producer only orders it.
+        """
         future: Future[Outcome] = Future()
         if self._stop.is_set():
             raise Unavailable(reason="the producer is stopping")
         try:
-            self._inbox.put_nowait((tx, future))
+            self._inbox.put_nowait(Submission(tx, future, verified))
         except queue.Full:
             raise Unavailable(reason="the transaction queue is full") from None
         return future
+
+    def queue_size(self) -> int:
+        """Transactions waiting to be verified (approximate)."""
+        return self._inbox.qsize()
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -139,7 +155,7 @@ class Producer:
                 self._verified.put(None)
                 return
 
-    def _take_batch(self) -> list[Item]:
+    def _take_batch(self) -> list[Submission]:
         try:
             batch = [self._inbox.get(timeout=0.05)]
         except queue.Empty:
@@ -157,30 +173,34 @@ class Producer:
                 break
         return batch
 
-    def _verify(self, batch: list[Item]) -> list[tuple[Transaction | TengeError, Future[Outcome]]]:
-        checked = [(self._decode(item), future) for item, future in batch]
-        triples: list[Triple] = []
-        for tx, _ in checked:
-            if isinstance(tx, Transaction):
-                message = tx.message
-                triples.extend(
-                    (bytes.fromhex(s.key), message, bytes.fromhex(s.sig)) for s in tx.signatures
-                )
+    def _verify(self, batch: list[Submission]) -> list[Checked]:
+        decoded = [self._decode(item.payload, item.verified) for item in batch]
+        to_check = [
+            tx
+            for tx, item in zip(decoded, batch, strict=True)
+            if isinstance(tx, Transaction) and not item.verified
+        ]
+        triples: list[Triple] = [
+            (bytes.fromhex(s.key), tx.message, bytes.fromhex(s.sig))
+            for tx in to_check
+            for s in tx.signatures
+        ]
         verdicts = iter(self.verifier.verify(triples))
-        results: list[tuple[Transaction | TengeError, Future[Outcome]]] = []
-        for tx, future in checked:
-            if isinstance(tx, Transaction):
-                bad = [s.key for s in tx.signatures if not next(verdicts)]
-                results.append((BadSignature(key=bad[0]) if bad else tx, future))
-            else:
-                results.append((tx, future))
-        return results
+        refused: dict[int, TengeError] = {}
+        for tx in to_check:
+            bad = [s.key for s in tx.signatures if not next(verdicts)]
+            if bad:
+                refused[id(tx)] = BadSignature(key=bad[0])
+        return [
+            (refused.get(id(tx), tx), item.future) for tx, item in zip(decoded, batch, strict=True)
+        ]
 
-    def _decode(self, item: Transaction | bytes) -> Transaction | TengeError:
+    def _decode(self, item: Transaction | bytes, verified: bool) -> Transaction | TengeError:
         chain = self.chain
         try:
             tx = parse_transaction(item, chain.registry) if isinstance(item, bytes) else item
-            validate_transaction(tx, chain.registry, chain.network, signatures=False)
+            if not verified:
+                validate_transaction(tx, chain.registry, chain.network, signatures=False)
         except TengeError as error:
             return error
         return tx
@@ -195,7 +215,7 @@ class Producer:
                     if not future.done():
                         future.set_exception(Unavailable(reason=f"commit failed: {error}"))
 
-    def _commit(self, batch: list[tuple[Transaction | TengeError, Future[Outcome]]]) -> None:
+    def _commit(self, batch: list[Checked]) -> None:
         txs = [item for item, _ in batch if isinstance(item, Transaction)]
         started = time.perf_counter()
         built = self.chain.build(txs, self.clock(), self.key)

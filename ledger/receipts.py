@@ -44,14 +44,21 @@ def make_receipt(store: KeyValueStore, network: str, txid: bytes) -> Receipt | N
     )
 
 
-def verify_receipt(receipt: Receipt, producer_keys: Iterable[str], txid: str | None = None) -> None:
+def verify_receipt(
+    receipt: Receipt,
+    producer_keys: Iterable[str],
+    txid: str | None = None,
+    network: str | None = None,
+) -> None:
     """Raise :class:`InvalidReceipt` unless the receipt proves inclusion.
 
-    Checks, in order: the txid is the one expected, the header is signed by a
-    trusted producer key, and the Merkle path leads from the txid to the
-    header's ``tx_root``.
+    Checks, in order: the network and txid are the ones expected, the header
+    is signed by a trusted producer key, and the Merkle path leads from the
+    txid to the header's ``tx_root``.
     """
     header = receipt.header
+    if network is not None and receipt.network != network:
+        raise InvalidReceipt(reason="receipt is for another network")
     if txid is not None and receipt.txid != txid:
         raise InvalidReceipt(reason="receipt is for another transaction")
     if header.producer not in set(producer_keys):

@@ -233,7 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     runs = []
     for size in sizes:
         print(
-            f"bench_core: {size:,} outputs in state, {args.wallets} wallets x {args.rounds} payments ...",
+            f"bench_core: {size:,} outputs in state, "
+            f"{args.wallets} wallets x {args.rounds} payments ...",
             file=sys.stderr,
         )
         command = [
@@ -262,7 +263,8 @@ def main(argv: list[str] | None = None) -> int:
         "tps_spread": round(max(tps) / min(tps) - 1, 3),
     }
     print(
-        f"slowest run: {summary['tps']} tx/s, ratio {summary['ratio']}; spread across sizes {summary['tps_spread']:.1%}"
+        f"slowest run: {summary['tps']} tx/s, ratio {summary['ratio']}; "
+        f"spread across sizes {summary['tps_spread']:.1%}"
     )
     if args.json:
         with open(args.json, "w") as out:

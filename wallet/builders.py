@@ -72,9 +72,7 @@ def pay(
     outputs = [Output(owner=to, amount=amount, token=token)]
     if change:
         outputs.append(Output(owner=change_to, amount=change, token=token))
-    body = Transfer(
-        inputs=tuple(c.point for c in chosen), outputs=tuple(outputs), memo=memo
-    )
+    body = Transfer(inputs=tuple(c.point for c in chosen), outputs=tuple(outputs), memo=memo)
     return Transaction.create(network, body, _signers_for(chosen, keys))
 
 
@@ -134,9 +132,7 @@ def redeem(
 ) -> Transaction:
     """Return ``amount`` to the central bank; change stays on the first coin's key."""
     change = sum(c.output.amount for c in coins) - amount
-    change_outputs = (
-        (Output(owner=coins[0].output.owner, amount=change),) if change > 0 else ()
-    )
+    change_outputs = (Output(owner=coins[0].output.owner, amount=change),) if change > 0 else ()
     body = Redeem(
         bank_id=bank_id,
         inputs=tuple(c.point for c in coins),

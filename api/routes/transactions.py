@@ -1,0 +1,142 @@
+"""Submitting signed transactions, one or many; their status and receipts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from api.context import context, read_body, reply, txid_arg
+from api.errors import BadParameter, NotFound, TooManyItems, problem_response
+from api.schemas import (
+    MAX_BATCH,
+    BatchRequest,
+    BatchResponse,
+    Problem,
+    SubmitResponse,
+    SubmitResult,
+)
+from api.spec import Catalogue, Endpoint, Param
+from ledger.errors import TengeError
+from ledger.types import Receipt, SignedTransaction, Transaction
+from ledger.validation import decode_envelope, validate_transaction
+
+WAIT = Param(
+    "wait", "string", "`commit` to answer only when the block is committed (with the receipt)"
+)
+
+
+def check_at_edge(envelope: SignedTransaction) -> Transaction:
+    """Every stateless rule, signatures included, before the ledger sees it."""
+    ctx = context()
+    tx = decode_envelope(envelope, ctx.registry)
+    validate_transaction(tx, ctx.registry, ctx.network)
+    return tx
+
+
+def wants_commit() -> bool:
+    wait = request.args.get("wait", "none")
+    if wait not in ("none", "commit"):
+        raise BadParameter(parameter="wait", reason="expected 'commit' or 'none'")
+    return wait == "commit"
+
+
+def blueprint(catalogue: Catalogue) -> Blueprint:
+    bp = Blueprint("transactions", __name__)
+
+    @catalogue.route(
+        bp,
+        Endpoint(
+            "POST",
+            "/v1/transactions",
+            "Submit one signed transaction",
+            "transactions",
+            SubmitResponse,
+            SignedTransaction,
+            202,
+            query=(WAIT,),
+            errors=(401, 403, 409, 413, 415, 422),
+            description=(
+                "Idempotent by txid. 202 when queued, 200 when committed; "
+                "a refusal is a problem document."
+            ),
+        ),
+    )
+    def submit_one() -> Response:
+        tx = check_at_edge(read_body(SignedTransaction))
+        (result,) = context().ledger.submit([tx], wait=wants_commit())
+        if result.problem is not None:
+            return problem_response(result.problem)
+        receipt = context().ledger.receipt(tx.txid) if result.status == "committed" else None
+        return reply(SubmitResponse(result, receipt), 200 if result.status == "committed" else 202)
+
+    @catalogue.route(
+        bp,
+        Endpoint(
+            "POST",
+            "/v1/transactions/batch",
+            "Submit up to 2,000 signed transactions",
+            "transactions",
+            BatchResponse,
+            BatchRequest,
+            query=(WAIT,),
+            errors=(413, 415),
+            description="Per-item results in order; one bad item never affects the others.",
+        ),
+    )
+    def submit_batch() -> Response:
+        wait = wants_commit()
+        envelopes = read_body(BatchRequest).transactions
+        if len(envelopes) > MAX_BATCH:
+            raise TooManyItems(allowed=MAX_BATCH, got=len(envelopes))
+        results: list[SubmitResult | Transaction] = []
+        for envelope in envelopes:
+            try:
+                results.append(check_at_edge(envelope))
+            except TengeError as error:
+                results.append(SubmitResult(txid="", status="rejected", problem=Problem.of(error)))
+        accepted = [r for r in results if isinstance(r, Transaction)]
+        outcomes = iter(context().ledger.submit(accepted, wait=wait) if accepted else [])
+        final = [next(outcomes) if isinstance(r, Transaction) else r for r in results]
+        tally = {
+            s: sum(1 for r in final if r.status == s) for s in ("committed", "pending", "rejected")
+        }
+        return reply(BatchResponse(tuple(final), **tally))
+
+    @catalogue.route(
+        bp,
+        Endpoint(
+            "GET",
+            "/v1/transactions/{txid}",
+            "Status of a transaction",
+            "transactions",
+            SubmitResult,
+            errors=(404,),
+        ),
+    )
+    def status(txid: str) -> Response:
+        found = context().ledger.status(txid_arg(txid))
+        if found is None:
+            raise NotFound(resource=request.path)
+        return reply(found)
+
+    @catalogue.route(
+        bp,
+        Endpoint(
+            "GET",
+            "/v1/transactions/{txid}/receipt",
+            "Receipt: signed header and Merkle proof",
+            "transactions",
+            Receipt,
+            errors=(404,),
+            description=(
+                "Verify offline with the producer key from /v1/network "
+                "(docs/encoding.md, section 10)."
+            ),
+        ),
+    )
+    def receipt(txid: str) -> Response:
+        found = context().ledger.receipt(txid_arg(txid))
+        if found is None:
+            raise NotFound(resource=request.path)
+        return reply(found)
+
+    return bp

@@ -1,0 +1,117 @@
+"""Private reads, signed with RFC 9421: a wallet's state, outputs, history; a bank's wallets."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from api.auth import authenticate, require_bank, require_wallet_reader
+from api.context import context, int_arg, reply
+from api.errors import NotFound
+from api.schemas import HistoryPage, OutputList, WalletList, WalletView
+from api.spec import Catalogue, Endpoint, Param
+from ledger.queries import balances
+from ledger.records import WalletRecord
+
+SIGNED = (401, 403, 404)
+
+
+def readable_wallet(wallet_id: str) -> WalletRecord:
+    """The wallet, if the request is signed by it or by its bank."""
+    ctx = context()
+    signer = authenticate(request, ctx.ledger, ctx.network)
+    wallet = ctx.ledger.wallet(wallet_id)
+    if wallet is None:
+        raise NotFound(resource=request.path)
+    require_wallet_reader(signer, wallet.wallet_id, wallet.bank_id, request.path)
+    return wallet
+
+
+def blueprint(catalogue: Catalogue) -> Blueprint:
+    bp = Blueprint("wallets", __name__)
+
+    @catalogue.route(
+        bp,
+        Endpoint(
+            "GET",
+            "/v1/wallets/{wallet_id}",
+            "A wallet's record and balances",
+            "wallets",
+            WalletView,
+            signed=True,
+            errors=SIGNED,
+        ),
+    )
+    def wallet(wallet_id: str) -> Response:
+        record = readable_wallet(wallet_id)
+        holdings = context().ledger.holdings(record.wallet_id)
+        return reply(WalletView(record, balances(holdings)))
+
+    @catalogue.route(
+        bp,
+        Endpoint(
+            "GET",
+            "/v1/wallets/{wallet_id}/outputs",
+            "A wallet's unspent outputs",
+            "wallets",
+            OutputList,
+            signed=True,
+            errors=SIGNED,
+        ),
+    )
+    def outputs(wallet_id: str) -> Response:
+        record = readable_wallet(wallet_id)
+        holdings = context().ledger.holdings(record.wallet_id)
+        return reply(OutputList(tuple(holdings), balances(holdings)))
+
+    @catalogue.route(
+        bp,
+        Endpoint(
+            "GET",
+            "/v1/wallets/{wallet_id}/history",
+            "A wallet's transactions, newest first",
+            "wallets",
+            HistoryPage,
+            signed=True,
+            errors=SIGNED,
+            query=(
+                Param("limit", "integer", "page size (default 50)", 1, 500),
+                Param("before", "integer", "only blocks below this height", 1, 2**53 - 1),
+            ),
+        ),
+    )
+    def wallet_history(wallet_id: str) -> Response:
+        record = readable_wallet(wallet_id)
+        limit = int_arg("limit", 50, 1, 500) or 50
+        entries = context().ledger.history(
+            record.wallet_id, limit, int_arg("before", None, 1, 2**53 - 1)
+        )
+        more = entries[-1].height if len(entries) == limit else None
+        return reply(HistoryPage(tuple(entries), more))
+
+    @catalogue.route(
+        bp,
+        Endpoint(
+            "GET",
+            "/v1/banks/{bank_id}/wallets",
+            "Wallets a bank has opened (signed by the bank)",
+            "wallets",
+            WalletList,
+            signed=True,
+            errors=SIGNED,
+            query=(
+                Param("limit", "integer", "page size (default 100)", 1, 1000),
+                Param("after", "string", "only wallet ids after this one"),
+            ),
+        ),
+    )
+    def bank_wallets(bank_id: str) -> Response:
+        ctx = context()
+        signer = authenticate(request, ctx.ledger, ctx.network)
+        if ctx.ledger.bank(bank_id) is None:
+            raise NotFound(resource=request.path)
+        require_bank(signer, bank_id, request.path)
+        limit = int_arg("limit", 100, 1, 1000) or 100
+        ids = ctx.ledger.bank_wallets(bank_id, limit, request.args.get("after"))
+        return reply(WalletList(tuple(ids), ids[-1] if len(ids) == limit else None))
+
+    return bp

@@ -1,0 +1,150 @@
+"""Request and response bodies of the REST API.
+
+These Structs both validate requests (through msgspec) and generate the
+OpenAPI document (:mod:`api.spec`), so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+
+from ledger.encoding import Hex32
+from ledger.errors import TengeError
+from ledger.queries import HistoryEntry, Holding
+from ledger.records import BankRecord, ChainTip, WalletRecord
+from ledger.types import BlockHeader, Receipt, SignedTransaction, TierLimits
+
+MAX_BATCH = 2000
+
+__all__ = [
+    "MAX_BATCH",
+    "BankRecord",
+    "BatchRequest",
+    "BatchResponse",
+    "BlockList",
+    "BlockResponse",
+    "Health",
+    "HistoryPage",
+    "NetworkInfo",
+    "OutputList",
+    "Problem",
+    "Receipt",
+    "SignedTransaction",
+    "SubmitResponse",
+    "SubmitResult",
+    "SupplyInfo",
+    "WalletList",
+    "WalletView",
+]
+
+
+class Problem(msgspec.Struct, frozen=True):
+    """A refusal as data: the error's code, status, title, detail and typed fields."""
+
+    code: str
+    status: int
+    title: str
+    detail: str
+    fields: dict[str, Any]
+
+    @classmethod
+    def of(cls, error: TengeError) -> Problem:
+        return cls(error.code, error.status, error.title, str(error), error.details())
+
+
+class SubmitResult(msgspec.Struct, frozen=True):
+    """What happened to one submitted transaction."""
+
+    txid: str
+    status: str  # "committed" | "pending" | "rejected"
+    height: int | None = None
+    index: int | None = None
+    problem: Problem | None = None
+
+
+class NetworkInfo(msgspec.Struct, frozen=True):
+    network: str
+    genesis_hash: str
+    central_bank_keys: tuple[str, ...]
+    producer_keys: tuple[str, ...]
+    tip: ChainTip
+    limits: dict[str, TierLimits]
+
+
+class SupplyInfo(msgspec.Struct, frozen=True):
+    height: int
+    tokens: dict[str, int]
+    banks: tuple[BankRecord, ...]
+
+
+class Health(msgspec.Struct, frozen=True):
+    status: str
+    height: int
+    queue: int
+    uptime_s: float
+
+
+class SubmitResponse(msgspec.Struct, frozen=True):
+    """The fate of one transaction; with ``?wait=commit`` a committed one has its receipt."""
+
+    result: SubmitResult
+    receipt: Receipt | None = None
+
+
+class BatchRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Up to 2,000 signed transactions, checked and queued in order."""
+
+    transactions: Annotated[
+        tuple[SignedTransaction, ...], msgspec.Meta(min_length=1, max_length=MAX_BATCH)
+    ]
+
+
+class BatchResponse(msgspec.Struct, frozen=True):
+    """One result per submitted transaction, in order, and the tallies."""
+
+    results: tuple[SubmitResult, ...]
+    committed: int
+    pending: int
+    rejected: int
+
+
+class BlockList(msgspec.Struct, frozen=True):
+    headers: tuple[BlockHeader, ...]
+    tip: int
+
+
+class BlockResponse(msgspec.Struct, frozen=True):
+    """A committed block's signed header and the ids of its transactions."""
+
+    header: BlockHeader
+    signature: str
+    block_hash: Hex32
+    txids: tuple[Hex32, ...]
+
+
+class WalletView(msgspec.Struct, frozen=True):
+    """A wallet as its owner or its bank sees it, with balances per token."""
+
+    wallet: WalletRecord
+    balances: dict[str, int]
+
+
+class OutputList(msgspec.Struct, frozen=True):
+    outputs: tuple[Holding, ...]
+    balances: dict[str, int]
+
+
+class HistoryPage(msgspec.Struct, frozen=True):
+    """Newest first; pass ``next_before`` as ``before`` for the next page."""
+
+    entries: tuple[HistoryEntry, ...]
+    next_before: int | None = None
+
+
+class WalletList(msgspec.Struct, frozen=True):
+    """Wallet ids in order; pass ``next_after`` as ``after`` for the next page."""
+
+    wallet_ids: tuple[str, ...]
+    next_after: str | None = None

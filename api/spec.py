@@ -1,0 +1,213 @@
+"""The endpoint catalogue and the OpenAPI 3.1 document built from it.
+
+Each route is declared once with :meth:`Catalogue.route`: its path, the
+Struct that validates its request body, the Struct it answers with, its query
+parameters and whether it needs a signed request. Flask serves it; the same
+declaration and the same Structs produce ``/openapi.json``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import msgspec
+from flask import Blueprint
+
+from ledger.types import Body
+
+F = TypeVar("F", bound=Callable[..., Any])
+REF = "#/components/schemas/{name}"
+
+
+@dataclass(frozen=True)
+class Param:
+    """A query parameter."""
+
+    name: str
+    type: str  # "integer" | "string"
+    description: str
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+    summary: str
+    tag: str
+    response: Any
+    request: Any = None
+    status: int = 200
+    signed: bool = False
+    query: tuple[Param, ...] = ()
+    errors: tuple[int, ...] = ()
+    description: str = ""
+
+
+class ProblemDocument(msgspec.Struct, frozen=True):
+    """RFC 9457 problem details; the error's typed fields follow as extra members."""
+
+    type: str
+    title: str
+    status: int
+    code: str
+    detail: str
+    instance: str = ""
+
+
+@dataclass
+class Catalogue:
+    """All endpoints of the API, in declaration order."""
+
+    endpoints: list[Endpoint] = field(default_factory=list)
+
+    def route(self, blueprint: Blueprint, endpoint: Endpoint) -> Callable[[F], F]:
+        """Register ``endpoint`` with Flask and with the catalogue."""
+        rule = re.sub(r"\{(\w+)\}", r"<\1>", endpoint.path)
+
+        def register(view: F) -> F:
+            blueprint.add_url_rule(rule, view_func=view, methods=[endpoint.method])
+            self.endpoints.append(endpoint)
+            return view
+
+        return register
+
+
+def _schemas(types: Iterable[Any]) -> dict[str, Any]:
+    _, components = msgspec.json.schema_components(list(types), ref_template=REF)
+    return _publish_patterns(components)  # type: ignore[no-any-return]
+
+
+def _publish_patterns(node: Any) -> Any:
+    """Runtime patterns end in ``\\Z`` (Python); ECMA-262's ``$`` means the same."""
+    if isinstance(node, dict):
+        return {
+            k: (
+                v[: -len("\\Z")] + "$"
+                if k == "pattern" and v.endswith("\\Z")
+                else _publish_patterns(v)
+            )
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_publish_patterns(v) for v in node]
+    return node
+
+
+def _name(type_: Any) -> str:
+    return getattr(type_, "__name__", str(type_))
+
+
+def _operation_id(endpoint: Endpoint) -> str:
+    words = re.sub(r"[^a-z0-9]+", "_", endpoint.path.lower()).strip("_")
+    return f"{endpoint.method.lower()}_{words}"
+
+
+def _operation(endpoint: Endpoint) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "summary": endpoint.summary,
+        "tags": [endpoint.tag],
+        "operationId": _operation_id(endpoint),
+        "responses": {
+            str(endpoint.status): {
+                "description": "success",
+                "content": {
+                    "application/json": {
+                        "schema": {"$ref": REF.format(name=_name(endpoint.response))}
+                    }
+                },
+            },
+            **{
+                str(code): {"$ref": "#/components/responses/Problem"}
+                for code in sorted({400, 500, *endpoint.errors})
+            },
+        },
+    }
+    if endpoint.description:
+        operation["description"] = endpoint.description
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in re.findall(r"\{(\w+)\}", endpoint.path)
+    ]
+    parameters += [_query(p) for p in endpoint.query]
+    if parameters:
+        operation["parameters"] = parameters
+    if endpoint.request is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": REF.format(name=_name(endpoint.request))}}
+            },
+        }
+    if endpoint.signed:
+        operation["security"] = [{"httpSignature": []}]
+    return operation
+
+
+def _query(param: Param) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": param.type}
+    if param.minimum is not None:
+        schema["minimum"] = param.minimum
+    if param.maximum is not None:
+        schema["maximum"] = param.maximum
+    return {
+        "name": param.name,
+        "in": "query",
+        "required": False,
+        "description": param.description,
+        "schema": schema,
+    }
+
+
+def openapi(
+    catalogue: Catalogue, body_types: Iterable[type[Body]], title: str, version: str
+) -> dict[str, Any]:
+    """The OpenAPI 3.1 document for every catalogued endpoint."""
+    bodies = list(body_types)
+    types = {e.response for e in catalogue.endpoints} | {
+        e.request for e in catalogue.endpoints if e.request
+    }
+    schemas = _schemas([*sorted(types, key=_name), *bodies, ProblemDocument])
+    schemas["SignedTransaction"]["properties"]["body"] = {
+        "description": "the transaction body, as canonical JSON (see docs/encoding.md)",
+        "oneOf": [{"$ref": REF.format(name=b.__name__)} for b in bodies],
+        "discriminator": {"propertyName": "kind"},
+    }
+    schemas["ProblemDocument"]["additionalProperties"] = True
+    paths: dict[str, dict[str, Any]] = {}
+    for endpoint in catalogue.endpoints:
+        paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = _operation(endpoint)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": version},
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "responses": {
+                "Problem": {
+                    "description": "RFC 9457 problem document with a stable `code`",
+                    "content": {
+                        "application/problem+json": {
+                            "schema": {"$ref": REF.format(name="ProblemDocument")}
+                        }
+                    },
+                }
+            },
+            "securitySchemes": {
+                "httpSignature": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "Signature",
+                    "description": (
+                        "RFC 9421 HTTP Message Signature, alg ed25519, keyid = hex public key, "
+                        "covering @method and @target-uri, with created, nonce and "
+                        "tag=kzt-ledger/<network>; send Signature-Input too."
+                    ),
+                }
+            },
+        },
+    }

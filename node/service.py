@@ -1,0 +1,211 @@
+"""The ledger as a service: what the REST API asks of the node, in one place.
+
+:class:`LedgerService` runs in the process that owns LevelDB (the single
+writer). The Flask app receives it (or a client with the same methods, when
+API workers run in other processes) and never touches storage itself.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from concurrent.futures import Future
+from concurrent.futures import wait as wait_for
+
+from api.schemas import Health, NetworkInfo, Problem, SubmitResult, SupplyInfo
+from ledger.chain import Chain, genesis_hash
+from ledger.encoding import decode_json
+from ledger.producer import Outcome, Producer
+from ledger.queries import HistoryEntry, Holding, bank_wallets, history, holdings_of_wallet
+from ledger.receipts import make_receipt
+from ledger.records import BankRecord, KeyOwner, SupplyRecord, WalletRecord
+from ledger.state import StateView
+from ledger.storage import schema
+from ledger.types import TIERS, Block, BlockHeader, Receipt, Transaction
+from ledger.validation import parse_transaction
+
+
+class LedgerService:
+    """Submission and reads over one chain and its producer."""
+
+    def __init__(self, chain: Chain, producer: Producer, remember: int = 100_000) -> None:
+        self.chain, self.producer = chain, producer
+        self.store = chain.store
+        self._lock = threading.Lock()
+        self._pending: dict[bytes, Future[Outcome]] = {}
+        self._refused: OrderedDict[bytes, Problem] = OrderedDict()
+        self._nonces: OrderedDict[tuple[str, str], float] = OrderedDict()
+        self._remember = remember
+        self.started = time.monotonic()
+        self.counters: dict[str, int] = {
+            "transactions_committed_total": 0,
+            "transactions_rejected_total": 0,
+            "blocks_total": 0,
+        }
+        producer.on_commit.append(self._on_commit)
+
+    # -- writes ------------------------------------------------------------------
+
+    def submit(
+        self, txs: Sequence[Transaction], wait: bool = False, timeout: float = 10.0
+    ) -> list[SubmitResult]:
+        """Queue transactions already checked at the edge; optionally wait for their block."""
+        futures: list[Future[Outcome] | SubmitResult] = []
+        for tx in txs:
+            futures.append(self._committed(tx.txid) or self._enqueue(tx))
+        if wait:
+            wait_for([f for f in futures if isinstance(f, Future)], timeout=timeout)
+        return [
+            f if isinstance(f, SubmitResult) else self._result(txs[i].txid, f)
+            for i, f in enumerate(futures)
+        ]
+
+    def submit_envelopes(
+        self, envelopes: Sequence[bytes], wait: bool = False, timeout: float = 10.0
+    ) -> list[SubmitResult]:
+        """:meth:`submit` for canonical envelope bytes from an API worker (already verified)."""
+        registry = self.chain.registry
+        return self.submit([parse_transaction(e, registry) for e in envelopes], wait, timeout)
+
+    def _enqueue(self, tx: Transaction) -> Future[Outcome]:
+        with self._lock:
+            future = self._pending.get(tx.txid)
+            if future is None:
+                future = self._pending[tx.txid] = self.producer.submit(tx, verified=True)
+        return future
+
+    def _committed(self, txid: bytes) -> SubmitResult | None:
+        location = StateView(self.store).tx_location(txid)
+        if location is None:
+            return None
+        return SubmitResult(txid.hex(), "committed", location.height, location.index)
+
+    def _result(self, txid: bytes, future: Future[Outcome]) -> SubmitResult:
+        if not future.done():
+            return SubmitResult(txid.hex(), "pending")
+        outcome = future.result()
+        if outcome.error is not None:
+            return SubmitResult(txid.hex(), "rejected", problem=Problem.of(outcome.error))
+        return SubmitResult(txid.hex(), "committed", outcome.height, outcome.index)
+
+    def _on_commit(self, height: int, outcomes: Sequence[Outcome]) -> None:
+        with self._lock:
+            self.counters["blocks_total"] += 1
+            for outcome in outcomes:
+                self._pending.pop(outcome.txid, None)
+                if outcome.error is None:
+                    self.counters["transactions_committed_total"] += 1
+                else:
+                    self.counters["transactions_rejected_total"] += 1
+                    self._refused[outcome.txid] = Problem.of(outcome.error)
+            while len(self._refused) > self._remember:
+                self._refused.popitem(last=False)
+
+    # -- transactions and blocks -------------------------------------------------
+
+    def status(self, txid: bytes) -> SubmitResult | None:
+        """Committed, pending, rejected (recently), or None if never seen."""
+        found = self._committed(txid)
+        if found is not None:
+            return found
+        with self._lock:
+            future = self._pending.get(txid)
+            problem = self._refused.get(txid)
+        if future is not None:
+            return self._result(txid, future)
+        if problem is not None:
+            return SubmitResult(txid.hex(), "rejected", problem=problem)
+        return None
+
+    def receipt(self, txid: bytes) -> Receipt | None:
+        return make_receipt(self.store, self.chain.network, txid)
+
+    def block(self, height: int) -> Block | None:
+        return self.chain.block(height)
+
+    def headers(self, start: int, limit: int) -> list[BlockHeader]:
+        """Headers from ``start`` upwards (at most ``limit``)."""
+        found = []
+        for height in range(max(start, 1), min(start + limit, self.chain.tip.height + 1)):
+            block = self.chain.block(height)
+            if block is not None:
+                found.append(block.header)
+        return found
+
+    # -- public figures ----------------------------------------------------------
+
+    def network(self) -> NetworkInfo:
+        genesis = self.chain.genesis
+        view = StateView(self.store)
+        return NetworkInfo(
+            network=genesis.network,
+            genesis_hash=genesis_hash(genesis).hex(),
+            central_bank_keys=genesis.central_bank_keys,
+            producer_keys=genesis.producer_keys,
+            tip=self.chain.tip,
+            limits={tier: view.limits(tier) for tier in TIERS},
+        )
+
+    def supply(self) -> SupplyInfo:
+        """Outstanding supply per token and every bank's figures."""
+        tokens = {
+            key[len(schema.SUPPLY) :].decode(): decode_json(raw, SupplyRecord).outstanding
+            for key, raw in self.store.iterate(schema.SUPPLY)
+        }
+        banks = tuple(decode_json(raw, BankRecord) for _, raw in self.store.iterate(schema.BANK))
+        return SupplyInfo(height=self.chain.tip.height, tokens=tokens, banks=banks)
+
+    def bank(self, bank_id: str) -> BankRecord | None:
+        return StateView(self.store).bank(bank_id)
+
+    # -- private reads (the API checks who may ask) ------------------------------
+
+    def key_owner(self, key: str) -> KeyOwner | None:
+        return StateView(self.store).key_owner(key)
+
+    def wallet(self, wallet_id: str) -> WalletRecord | None:
+        return StateView(self.store).wallet(wallet_id)
+
+    def holdings(self, wallet_id: str) -> list[Holding]:
+        record = self.wallet(wallet_id)
+        return [] if record is None else holdings_of_wallet(self.store, record)
+
+    def history(self, wallet_id: str, limit: int, before: int | None) -> list[HistoryEntry]:
+        return history(self.store, wallet_id, limit, before)
+
+    def bank_wallets(self, bank_id: str, limit: int, after: str | None) -> list[str]:
+        ids = bank_wallets(self.store, bank_id)
+        if after is not None:
+            ids = [i for i in ids if i > after]
+        return ids[:limit]
+
+    def claim_nonce(self, key: str, nonce: str, window_s: float) -> bool:
+        """True the first time a (key, nonce) pair is seen within the window."""
+        now = time.monotonic()
+        with self._lock:
+            while self._nonces and next(iter(self._nonces.values())) < now - window_s:
+                self._nonces.popitem(last=False)
+            if (key, nonce) in self._nonces:
+                return False
+            self._nonces[(key, nonce)] = now
+            return True
+
+    # -- operations --------------------------------------------------------------
+
+    def health(self) -> Health:
+        return Health(
+            status="ok",
+            height=self.chain.tip.height,
+            queue=self.producer.queue_size(),
+            uptime_s=round(time.monotonic() - self.started, 1),
+        )
+
+    def metrics(self) -> dict[str, float]:
+        with self._lock:
+            figures: dict[str, float] = dict(self.counters)
+        figures["chain_height"] = self.chain.tip.height
+        figures["queue_depth"] = self.producer.queue_size()
+        figures["pending"] = len(self._pending)
+        return figures

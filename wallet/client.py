@@ -1,0 +1,223 @@
+"""The REST client of the wallet SDK (httpx, transport injectable).
+
+``TengeClient("http://127.0.0.1:8080")`` talks to a node over the network;
+``TengeClient("http://node", transport=httpx.WSGITransport(app=app))`` talks
+to an app in the same process, so one test suite covers both.
+
+Exceptions: every non-2xx answer raises :class:`ApiError`, which carries the
+problem document's stable ``code``, its HTTP ``status`` and its fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+import httpx
+import msgspec
+
+from ledger.crypto import KeyPair
+from ledger.encoding import canonical
+from ledger.queries import HistoryEntry, Holding
+from ledger.receipts import verify_receipt
+from ledger.records import BankRecord, ChainTip, WalletRecord
+from ledger.types import BlockHeader, Receipt, TierLimits, Transaction
+from wallet.builders import Coin
+from wallet.httpsig import SignedReads
+
+T = TypeVar("T")
+
+
+class ApiError(Exception):
+    """A problem document returned by the node."""
+
+    def __init__(self, status: int, problem: dict[str, Any]) -> None:
+        self.status = status
+        self.problem = problem
+        self.code: str = str(problem.get("code", "unknown"))
+        super().__init__(f"{status} {self.code}: {problem.get('detail', problem.get('title', ''))}")
+
+
+class Result(msgspec.Struct, frozen=True):
+    """What the node says about one submitted transaction."""
+
+    txid: str
+    status: str
+    height: int | None = None
+    index: int | None = None
+    problem: dict[str, Any] | None = None
+
+
+class Submitted(msgspec.Struct, frozen=True):
+    result: Result
+    receipt: Receipt | None = None
+
+
+class Batch(msgspec.Struct, frozen=True):
+    results: tuple[Result, ...]
+    committed: int
+    pending: int
+    rejected: int
+
+
+class Network(msgspec.Struct, frozen=True):
+    network: str
+    genesis_hash: str
+    central_bank_keys: tuple[str, ...]
+    producer_keys: tuple[str, ...]
+    tip: ChainTip
+    limits: dict[str, TierLimits]
+
+
+class Supply(msgspec.Struct, frozen=True):
+    height: int
+    tokens: dict[str, int]
+    banks: tuple[BankRecord, ...]
+
+
+class WalletView(msgspec.Struct, frozen=True):
+    wallet: WalletRecord
+    balances: dict[str, int]
+
+
+class Outputs(msgspec.Struct, frozen=True):
+    outputs: tuple[Holding, ...]
+    balances: dict[str, int]
+
+
+class History(msgspec.Struct, frozen=True):
+    entries: tuple[HistoryEntry, ...]
+    next_before: int | None = None
+
+
+class WalletIds(msgspec.Struct, frozen=True):
+    wallet_ids: tuple[str, ...]
+    next_after: str | None = None
+
+
+class Blocks(msgspec.Struct, frozen=True):
+    headers: tuple[BlockHeader, ...]
+    tip: int
+
+
+class TengeClient:
+    """Everything a bank's back office or a phone needs from a node."""
+
+    def __init__(
+        self, base_url: str, transport: httpx.BaseTransport | None = None, timeout: float = 30.0
+    ) -> None:
+        self.http = httpx.Client(base_url=base_url, transport=transport, timeout=timeout)
+        self._network: Network | None = None
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> TengeClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- plumbing ----------------------------------------------------------------
+
+    def _call(self, type_: type[T], method: str, path: str, **kwargs: Any) -> T:
+        response = self.http.request(method, path, **kwargs)
+        if response.status_code >= 400:
+            try:
+                problem = response.json()
+            except ValueError:
+                problem = {"code": "unreadable", "detail": response.text[:200]}
+            raise ApiError(response.status_code, problem)
+        return msgspec.json.decode(response.content, type=type_)
+
+    def _signed(self, key: KeyPair) -> SignedReads:
+        return SignedReads(key, self.network().network)
+
+    # -- public ------------------------------------------------------------------
+
+    def network(self, refresh: bool = False) -> Network:
+        """Network id, trusted keys, tip and limits (cached until ``refresh``)."""
+        if self._network is None or refresh:
+            self._network = self._call(Network, "GET", "/v1/network")
+        return self._network
+
+    def submit(self, tx: Transaction, wait: bool = True) -> Submitted:
+        """Submit one transaction; with ``wait`` the answer carries its receipt."""
+        params = {"wait": "commit"} if wait else {}
+        return self._call(
+            Submitted,
+            "POST",
+            "/v1/transactions",
+            content=canonical(tx.envelope()),
+            params=params,
+            headers={"content-type": "application/json"},
+        )
+
+    def submit_batch(self, txs: Sequence[Transaction], wait: bool = False) -> Batch:
+        """Submit up to 2,000 transactions; per-item results in order."""
+        body = b'{"transactions":[' + b",".join(canonical(t.envelope()) for t in txs) + b"]}"
+        params = {"wait": "commit"} if wait else {}
+        return self._call(
+            Batch,
+            "POST",
+            "/v1/transactions/batch",
+            content=body,
+            params=params,
+            headers={"content-type": "application/json"},
+        )
+
+    def status(self, txid: str) -> Result:
+        return self._call(Result, "GET", f"/v1/transactions/{txid}")
+
+    def receipt(self, txid: str) -> Receipt:
+        return self._call(Receipt, "GET", f"/v1/transactions/{txid}/receipt")
+
+    def verified_receipt(self, txid: str, producer_keys: Sequence[str] | None = None) -> Receipt:
+        """The receipt, checked offline against trusted producer keys."""
+        receipt = self.receipt(txid)
+        keys = producer_keys if producer_keys is not None else self.network().producer_keys
+        verify_receipt(receipt, keys, txid=txid, network=self.network().network)
+        return receipt
+
+    def blocks(self, start: int = 1, limit: int = 100) -> Blocks:
+        return self._call(Blocks, "GET", "/v1/blocks", params={"from": start, "limit": limit})
+
+    def supply(self) -> Supply:
+        return self._call(Supply, "GET", "/v1/supply")
+
+    def bank(self, bank_id: str) -> BankRecord:
+        return self._call(BankRecord, "GET", f"/v1/banks/{bank_id}")
+
+    def health(self) -> dict[str, Any]:
+        return self._call(dict, "GET", "/v1/health")  # type: ignore[type-abstract]
+
+    # -- signed reads --------------------------------------------------------------
+
+    def wallet(self, wallet_id: str, key: KeyPair) -> WalletView:
+        return self._call(WalletView, "GET", f"/v1/wallets/{wallet_id}", auth=self._signed(key))
+
+    def outputs(self, wallet_id: str, key: KeyPair) -> Outputs:
+        path = f"/v1/wallets/{wallet_id}/outputs"
+        return self._call(Outputs, "GET", path, auth=self._signed(key))
+
+    def coins(self, wallet_id: str, key: KeyPair) -> list[Coin]:
+        """The wallet's unspent outputs as coins ready for the builders."""
+        return [Coin(point=h.point, output=h.output) for h in self.outputs(wallet_id, key).outputs]
+
+    def history(
+        self, wallet_id: str, key: KeyPair, limit: int = 50, before: int | None = None
+    ) -> History:
+        params: dict[str, int] = {"limit": limit}
+        if before is not None:
+            params["before"] = before
+        path = f"/v1/wallets/{wallet_id}/history"
+        return self._call(History, "GET", path, params=params, auth=self._signed(key))
+
+    def bank_wallets(
+        self, bank_id: str, key: KeyPair, limit: int = 100, after: str | None = None
+    ) -> WalletIds:
+        params: dict[str, Any] = {"limit": limit}
+        if after is not None:
+            params["after"] = after
+        path = f"/v1/banks/{bank_id}/wallets"
+        return self._call(WalletIds, "GET", path, params=params, auth=self._signed(key))
