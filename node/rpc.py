@@ -27,6 +27,7 @@ from typing import Any
 
 import msgspec
 
+from api.context import LedgerApi
 from api.schemas import Problem, SubmitResult
 from ledger.encoding import canonical
 from ledger.errors import TengeError, Unavailable
@@ -37,24 +38,10 @@ log = logging.getLogger(__name__)
 _HEADER = struct.Struct(">I")
 _encoder = msgspec.msgpack.Encoder()
 OK, FAIL = b"\x00", b"\x01"
-# Methods a worker may call; ``submit`` travels as canonical envelopes.
-METHODS = (
-    "submit_envelopes",
-    "status",
-    "receipt",
-    "block",
-    "headers",
-    "network",
-    "supply",
-    "bank",
-    "key_owner",
-    "wallet",
-    "holdings",
-    "history",
-    "bank_wallets",
-    "claim_nonce",
-    "health",
-    "metrics",
+# What a worker may call: the API's view of the service, with ``submit``
+# travelling as canonical envelopes.
+METHODS = tuple(
+    sorted({m for m in dir(LedgerApi) if not m.startswith("_")} - {"submit"} | {"submit_envelopes"})
 )
 
 

@@ -18,7 +18,14 @@ from api.schemas import Health, NetworkInfo, Problem, SubmitResult, SupplyInfo
 from ledger.chain import Chain, genesis_hash
 from ledger.encoding import decode_json
 from ledger.producer import Outcome, Producer
-from ledger.queries import HistoryEntry, Holding, bank_wallets, history, holdings_of_wallet
+from ledger.queries import (
+    HistoryEntry,
+    Holding,
+    bank_wallets,
+    history,
+    holdings_of_key,
+    holdings_of_wallet,
+)
 from ledger.receipts import make_receipt
 from ledger.records import BankRecord, KeyOwner, SupplyRecord, WalletRecord
 from ledger.state import StateView
@@ -171,6 +178,13 @@ class LedgerService:
     def holdings(self, wallet_id: str) -> list[Holding]:
         record = self.wallet(wallet_id)
         return [] if record is None else holdings_of_wallet(self.store, record)
+
+    def bank_holdings(self, bank_id: str) -> list[Holding]:
+        """Unspent outputs on the bank's reserve keys."""
+        record = self.bank(bank_id)
+        if record is None:
+            return []
+        return [h for key in record.keys for h in holdings_of_key(self.store, key)]
 
     def history(self, wallet_id: str, limit: int, before: int | None) -> list[HistoryEntry]:
         return history(self.store, wallet_id, limit, before)

@@ -204,6 +204,12 @@ class TengeClient:
         """The wallet's unspent outputs as coins ready for the builders."""
         return [Coin(point=h.point, output=h.output) for h in self.outputs(wallet_id, key).outputs]
 
+    def bank_coins(self, bank_id: str, key: KeyPair) -> list[Coin]:
+        """The bank's reserve coins (a request signed by one of its keys)."""
+        path = f"/v1/banks/{bank_id}/outputs"
+        outputs = self._call(Outputs, "GET", path, auth=self._signed(key))
+        return [Coin(point=h.point, output=h.output) for h in outputs.outputs]
+
     def history(
         self, wallet_id: str, key: KeyPair, limit: int = 50, before: int | None = None
     ) -> History:

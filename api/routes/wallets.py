@@ -106,12 +106,35 @@ def blueprint(catalogue: Catalogue) -> Blueprint:
     )
     def bank_wallets(bank_id: str) -> Response:
         ctx = context()
-        signer = authenticate(request, ctx.ledger, ctx.network)
-        if ctx.ledger.bank(bank_id) is None:
-            raise NotFound(resource=request.path)
-        require_bank(signer, bank_id, request.path)
+        signed_by_bank(bank_id)
         limit = int_arg("limit", 100, 1, 1000) or 100
         ids = ctx.ledger.bank_wallets(bank_id, limit, request.args.get("after"))
         return reply(WalletList(tuple(ids), ids[-1] if len(ids) == limit else None))
 
+    @catalogue.route(
+        bp,
+        Endpoint(
+            "GET",
+            "/v1/banks/{bank_id}/outputs",
+            "The bank's reserve: unspent outputs on its keys (signed by the bank)",
+            "wallets",
+            OutputList,
+            signed=True,
+            errors=SIGNED,
+        ),
+    )
+    def bank_outputs(bank_id: str) -> Response:
+        signed_by_bank(bank_id)
+        holdings = context().ledger.bank_holdings(bank_id)
+        return reply(OutputList(tuple(holdings), balances(holdings)))
+
     return bp
+
+
+def signed_by_bank(bank_id: str) -> None:
+    """The request is signed by one of the bank's own keys."""
+    ctx = context()
+    signer = authenticate(request, ctx.ledger, ctx.network)
+    if ctx.ledger.bank(bank_id) is None:
+        raise NotFound(resource=request.path)
+    require_bank(signer, bank_id, request.path)
