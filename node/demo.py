@@ -1,8 +1,12 @@
-"""A narrated demo of the ledger on LevelDB: two-tier issuance, tiers, limits, audit.
+"""``make run``: a narrated demo network on LevelDB, then a node serving it.
 
-Run ``python -m node.demo --data ./data``. Keys are derived from fixed names
-(demo only: anyone can recompute them), so a second run finds the same
-network in ``./data`` and carries on from where it stopped.
+``python -m node.demo --data ./data`` tells the story step by step — the
+National Bank admits two banks and issues, the banks open wallets of every
+tier and distribute, people pay, an over-limit payment and a double spend are
+refused with their codes, supply is audited — and then starts a real node on
+the same data and prints where to look. Keys are derived from fixed names
+(demo only: anyone can recompute them; the demo keystores' password is
+``demo``), so a second run finds the same network and carries on.
 """
 
 from __future__ import annotations
@@ -11,20 +15,28 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+
+from wallet.keystore import Keystore
 
 from ledger.audit import audit, print_report
 from ledger.chain import Chain
 from ledger.crypto import KeyPair, sha256
+from ledger.encoding import canonical
 from ledger.params import kzt, make_genesis
 from ledger.producer import Outcome, produce_now
 from ledger.queries import holdings_of_key
-from ledger.rules import core_registry
 from ledger.storage.leveldb import LevelDBStore
-from ledger.types import Output, Tier, Transaction
+from ledger.types import Genesis, Output, Tier, Transaction
+from node.__main__ import Node
+from node.composition import full_registry
+from node.config import NodeConfig
+from node.keyfiles import write_key
 from wallet import builders
 from wallet.builders import Coin
 
 NETWORK = "kzt-demo"
+DEMO_PASSWORD = "demo"
 GENESIS_TIME_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 
 
@@ -132,8 +144,9 @@ def found_network(demo: Demo) -> None:
         )
 
 
-def everyday_payments(demo: Demo) -> None:
+def everyday_payments(demo: Demo) -> str | None:
     print("3. People pay each other and a cafe")
+    last = None
     steps = [
         ("aigerim", "dastarkhan-cafe", 4_500, "lunch"),
         ("daniyar", "aigerim", 20_000, "rent share"),
@@ -141,7 +154,11 @@ def everyday_payments(demo: Demo) -> None:
     ]
     for payer, payee, amount, memo in steps:
         tx = demo.pay(payer, payee, kzt(amount), memo)
-        demo.say(demo.block([tx]), [f"{payer} -> {payee} {fmt(kzt(amount))} ({memo})"])
+        outcomes = demo.block([tx])
+        demo.say(outcomes, [f"{payer} -> {payee} {fmt(kzt(amount))} ({memo})"])
+        if outcomes[0].committed:
+            last = tx.txid.hex()
+    return last
 
 
 def refusals(demo: Demo) -> None:
@@ -179,17 +196,15 @@ def redemption(demo: Demo) -> None:
     demo.say(demo.block([tx]), ["kaspi redeems 1,000,000.00 KZT"])
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Narrated demo of the digital tenge ledger")
-    parser.add_argument("--data", default="./data", help="directory for the LevelDB data")
-    args = parser.parse_args(argv)
-    path = os.path.join(args.data, "ledger")
+def narrate(data_dir: str) -> str | None:
+    """Found the network (first run) or carry on (later runs); returns a fresh payment's txid."""
+    path = os.path.join(data_dir, "ledger")
     os.makedirs(path, exist_ok=True)
     store = LevelDBStore(path)
     genesis = make_genesis(
         NETWORK, [CENTRAL_BANK.public_hex], [PRODUCER.public_hex], GENESIS_TIME_MS
     )
-    chain = Chain(store, core_registry(), genesis)
+    chain = Chain(store, full_registry(), genesis)
     print(f"Digital tenge ledger demo — network {NETWORK}, data in {os.path.abspath(path)}")
     demo = Demo(chain, chain.tip.time_ms)
     try:
@@ -197,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
             found_network(demo)
         else:
             print(f"Resuming the network found at height {chain.tip.height}")
-        everyday_payments(demo)
+        last = everyday_payments(demo)
         refusals(demo)
         redemption(demo)
         print("6. Balances")
@@ -206,9 +221,63 @@ def main(argv: list[str] | None = None) -> int:
         print("7. Audit: replay every block from genesis and check supply")
         report = audit(store, chain.registry)
         print_report(report)
-        return 0 if report.ok else 1
+        if not report.ok:
+            raise SystemExit(1)
+        write_node_files(data_dir, genesis)
+        return last
     finally:
         store.close()
+
+
+def write_node_files(data_dir: str, genesis: Genesis) -> None:
+    """What ``tenge-node run`` reads: the genesis, the producer key, demo keystores."""
+    root = Path(data_dir)
+    (root / "genesis.json").write_bytes(canonical(genesis))
+    keys = root / "keys"
+    for name, key in (("producer", PRODUCER), ("central-bank", CENTRAL_BANK)):
+        if not (keys / f"{name}.key").exists():
+            write_key(keys / f"{name}.key", key)
+    for name in [*WALLETS, *BANKS]:
+        target = keys / f"{name}.keystore"
+        if not target.exists():
+            Keystore.create(target, DEMO_PASSWORD, demo_key(name), label=name, network=NETWORK)
+
+
+def print_commands(url: str, data_dir: str, txid: str | None) -> None:
+    keys = os.path.join(data_dir, "keys")
+    payee = demo_key("dastarkhan-cafe").public_hex
+    print()
+    print(f"The node is serving {url} — browse the API at {url}/docs (Ctrl-C stops it).")
+    print("Try, in another terminal:")
+    print(f"  curl -s {url}/v1/supply")
+    print(
+        f"  TENGE_PASSWORD={DEMO_PASSWORD} .venv/bin/tenge-wallet --node {url} "
+        f"--keystore {keys}/aigerim.keystore --wallet aigerim pay --to {payee} --amount 1500.00"
+    )
+    if txid:
+        print(f"  .venv/bin/tenge-wallet --node {url} receipt verify {txid}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Narrated demo network of the digital tenge")
+    parser.add_argument("--data", default="./data", help="data directory (LevelDB, keys)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--check", action="store_true", help="stop once the node is up")
+    args = parser.parse_args(argv)
+    txid = narrate(args.data)
+    config = NodeConfig(data_dir=args.data, host=args.host, port=args.port, log_level="WARNING")
+    node = Node(config)
+    node.start()
+    if not node.wait_ready():
+        node.stop()
+        print(f"the node did not come up on {config.url} (is the port free?)", file=sys.stderr)
+        return 1
+    print_commands(config.url, args.data, txid)
+    if args.check:
+        node.stop()
+        return 0
+    return node.run_until_signalled()
 
 
 if __name__ == "__main__":
