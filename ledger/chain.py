@@ -192,19 +192,23 @@ class Chain:
 def execute(
     txs: Sequence[Transaction], view: StateView, context: BlockContext, registry: Registry
 ) -> tuple[list[Transaction], list[Verdict]]:
-    """Check and apply each transaction in order; keep the good, report the rest."""
+    """Check and apply each transaction in order; keep the good, report the rest.
+
+    Checks only read, so a refused transaction has written nothing. Applying a
+    checked effect cannot be refused; if it fails anyway, that is a bug, the
+    exception propagates and the whole block is abandoned uncommitted.
+    """
     included: list[Transaction] = []
     verdicts: list[Verdict] = []
     for tx in txs:
         try:
-            with view.transaction():
-                pending, effect = check_transaction(tx, view, context, registry)
-                apply_transaction(pending, effect, view, registry, len(included))
+            pending, effect = check_transaction(tx, view, context, registry)
         except TengeError as error:
             verdicts.append(error)
-        else:
-            verdicts.append(len(included))
-            included.append(tx)
+            continue
+        apply_transaction(pending, effect, view, registry, len(included))
+        verdicts.append(len(included))
+        included.append(tx)
     return included, verdicts
 
 
@@ -212,15 +216,15 @@ def apply_transaction(
     pending: Pending, effect: Effect, view: StateView, registry: Registry, position: int
 ) -> None:
     """The writes every kind shares, then the kind's own."""
-    tx, height = pending.tx, pending.block.height
+    tx, height, write = pending.tx, pending.block.height, view.write
     for point, output in zip(tx.body.spends(), pending.spent, strict=True):
         txid = bytes.fromhex(point.txid)
-        view.delete(s.output_key(txid, point.index))
-        view.delete(s.owner_output_key(bytes.fromhex(output.owner), txid, point.index))
+        write(s.output_key(txid, point.index), None)
+        write(s.owner_output_key(bytes.fromhex(output.owner), txid, point.index), None)
     created = tx.body.creates()
     for index, output in enumerate(created):
-        view.write(s.output_key(tx.txid, index), output)
-        view.write(s.owner_output_key(bytes.fromhex(output.owner), tx.txid, index), b"")
+        write(s.output_key(tx.txid, index), output)
+        write(s.owner_output_key(bytes.fromhex(output.owner), tx.txid, index), b"")
     registry.rule(tx.kind).apply(pending, effect, view)
     view.write(s.tx_key(tx.txid), TxLocation(height=height, index=position, outputs=len(created)))
     for party in effect.parties:

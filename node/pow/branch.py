@@ -33,20 +33,11 @@ log = logging.getLogger(__name__)
 def run_transactions(
     txs: Sequence[Transaction], view: StateView, ctx: BlockContext, registry: Registry
 ) -> tuple[list[Transaction], dict[bytes, TengeError]]:
-    """:func:`ledger.chain.execute`, with the refusals keyed by txid.
-
-    ``execute`` has reported refusals either as a txid-keyed dict or as one
-    verdict per submitted transaction (its position, or the error); both are
-    accepted so this package follows the core as it changes.
-    """
-    included, raw = execute(txs, view, ctx, registry)
-    outcome: object = raw
-    if isinstance(outcome, dict):
-        return included, dict(outcome)
-    assert isinstance(outcome, list)
+    """:func:`ledger.chain.execute`, with the refusals keyed by txid."""
+    included, verdicts = execute(txs, view, ctx, registry)
     return included, {
         tx.txid: verdict
-        for tx, verdict in zip(txs, outcome, strict=True)
+        for tx, verdict in zip(txs, verdicts, strict=True)
         if isinstance(verdict, TengeError)
     }
 
