@@ -59,24 +59,31 @@ class Node:
 
     def __init__(self, config: NodeConfig) -> None:
         self.config = config
-        os.makedirs(config.ledger_path, exist_ok=True)
-        self.store = LevelDBStore(config.ledger_path)
-        self.chain = Chain(self.store, full_registry(), genesis_of(config))
-        self.producer = Producer(
-            self.chain,
-            read_key(config.producer_key_path),
-            max_block=config.max_block,
-            max_wait_ms=config.max_wait_ms,
-        )
-        self.service = LedgerService(self.chain, self.producer)
-        self.rpc = RpcServer(config.socket_path, self.service)
         self.server: subprocess.Popen[bytes] | None = None
         self.stopping = threading.Event()
 
     def start(self) -> None:
-        self.producer.start()
-        self.rpc.start()
+        """Boot the API server first; it imports and forks while the writer opens
+        LevelDB (which may be replaying its log after a crash). Workers answer 503
+        until the writer's socket is there."""
         self.server = subprocess.Popen(self._gunicorn(), env={**os.environ, **self._env()})
+        try:
+            self._start_writer()
+        except BaseException:
+            self._stop_server()
+            raise
+
+    def _start_writer(self) -> None:
+        config = self.config
+        os.makedirs(config.ledger_path, exist_ok=True)
+        self.store = LevelDBStore(config.ledger_path)
+        self.chain = Chain(self.store, full_registry(), genesis_of(config))
+        key = read_key(config.producer_key_path)
+        self.producer = Producer(
+            self.chain, key, max_block=config.max_block, max_wait_ms=config.max_wait_ms
+        ).start()
+        self.service = LedgerService(self.chain, self.producer)
+        self.rpc = RpcServer(config.socket_path, self.service).start()
         log.info(
             "node starting: network=%s height=%d url=%s",
             self.chain.network,
@@ -123,15 +130,14 @@ class Node:
             if self.server is not None and self.server.poll() is not None:
                 return False
             try:
-                if httpx.get(f"{self.config.url}/v1/health", timeout=1).status_code == 200:
+                if httpx.get(f"{self.config.url}/v1/health", timeout=0.5).status_code == 200:
                     return True
             except httpx.HTTPError:
                 pass
-            time.sleep(0.1)
+            time.sleep(0.05)
         return False
 
-    def stop(self) -> None:
-        """API server first (no new work), then the producer drains, then storage."""
+    def _stop_server(self) -> None:
         if self.server is not None and self.server.poll() is None:
             self.server.send_signal(signal.SIGTERM)
             try:
@@ -139,6 +145,10 @@ class Node:
             except subprocess.TimeoutExpired:
                 self.server.kill()
                 self.server.wait()
+
+    def stop(self) -> None:
+        """API server first (no new work), then the producer drains, then storage."""
+        self._stop_server()
         self.rpc.stop()
         self.producer.stop()
         self.store.close()

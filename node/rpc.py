@@ -27,7 +27,7 @@ from typing import Any
 
 import msgspec
 
-from api.context import LedgerApi
+from api.protocol import LedgerApi
 from api.schemas import Problem, SubmitResult
 from ledger.encoding import canonical
 from ledger.errors import TengeError, Unavailable

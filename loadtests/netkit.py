@@ -1,0 +1,113 @@
+"""A local test network for load tools: deterministic keys, a data directory, a node process.
+
+Keys derive from public names (test networks only). The node runs in its own
+process group so a crash test can kill the writer and its API workers at once
+— only processes this module started.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from ledger.crypto import KeyPair, sha256
+from ledger.encoding import canonical
+from ledger.params import make_genesis
+from node.keyfiles import write_key
+
+ROOT = Path(__file__).resolve().parents[1]
+NETWORK = "kzt-load"
+GENESIS_TIME_MS = 1_767_225_600_000
+
+
+def key(name: str) -> KeyPair:
+    """A deterministic key for a name on the load-test network."""
+    return KeyPair.from_seed(sha256(b"kzt-load-key:" + name.encode()))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def prepare(data: Path) -> None:
+    """Genesis and producer key for the load-test network in ``data``."""
+    data.mkdir(parents=True, exist_ok=True)
+    genesis = make_genesis(
+        NETWORK, [key("central-bank").public_hex], [key("producer").public_hex], GENESIS_TIME_MS
+    )
+    (data / "genesis.json").write_bytes(canonical(genesis))
+    if not (data / "keys" / "producer.key").exists():
+        write_key(data / "keys" / "producer.key", key("producer"))
+
+
+class NodeProcess:
+    """``python -m node run`` on loopback, in a process group of its own."""
+
+    def __init__(self, data: Path, port: int | None = None, workers: int = 2, threads: int = 4):
+        self.data, self.port = data, port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.args = [
+            sys.executable,
+            "-m",
+            "node",
+            "run",
+            "--data-dir",
+            str(data),
+            "--port",
+            str(self.port),
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--log-level",
+            "WARNING",
+        ]
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 60.0) -> float:
+        """Start and wait until /v1/health answers; returns the seconds it took."""
+        started = time.monotonic()
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        self.process = subprocess.Popen(
+            self.args, cwd=ROOT, env=env, start_new_session=True, stderr=subprocess.DEVNULL
+        )
+        while time.monotonic() - started < timeout:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"node exited with {self.process.returncode}")
+            try:
+                if httpx.get(f"{self.url}/v1/health", timeout=0.5).status_code == 200:
+                    return time.monotonic() - started
+            except httpx.HTTPError:
+                time.sleep(0.02)
+        self.kill()
+        raise RuntimeError("node did not become ready")
+
+    def kill(self) -> None:
+        """SIGKILL the writer and every process of its group (gunicorn and workers)."""
+        if self.process is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> int | None:
+        """SIGTERM the writer (it stops its API server) and wait."""
+        if self.process is None:
+            return None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        return self.process.returncode
