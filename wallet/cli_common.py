@@ -1,0 +1,196 @@
+"""What ``tenge-wallet`` and ``tenge-bank`` share at run time: the session, failures, exit codes.
+
+Exit codes (stable, for scripts):
+
+- ``0`` done;
+- ``1`` refused: the ledger answered with a problem document (its ``code`` is
+  printed), a payment the wallet's coins cannot cover, a receipt that does
+  not verify;
+- ``2`` usage or local error: bad arguments or amounts, no keystore, wrong
+  password, a keystore that would be overwritten;
+- ``3`` the node cannot be reached (or answers 502/503/504).
+
+Arguments and their typed values are in :mod:`wallet.cli_args`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ledger.crypto import KeyPair
+from ledger.errors import InvalidReceipt
+from wallet.builders import InsufficientFunds
+from wallet.cli_args import format_kzt
+from wallet.keystore import Keystore, KeystoreError
+
+if TYPE_CHECKING:
+    from wallet.client import TengeClient
+
+OK, REFUSED, LOCAL, UNREACHABLE = 0, 1, 2, 3
+_STANDARD_PROBLEM = {"type", "title", "status", "code", "detail", "instance"}
+# Problem fields that hold tiyn: shown to people in tenge as well.
+_AMOUNT_FIELDS = {"allowed", "requested", "amount", "needed", "available", "inputs", "outputs"}
+
+
+class CliError(Exception):
+    """A failure the CLI reports with an exit code, a stable code and a message."""
+
+    def __init__(self, exit_code: int, code: str, message: str, **fields: Any) -> None:
+        super().__init__(message)
+        self.exit_code, self.code, self.message, self.fields = exit_code, code, message, fields
+
+
+@dataclass
+class Reply:
+    """What a command prints: ``data`` for ``--json``, ``lines`` for people."""
+
+    data: dict[str, Any]
+    lines: list[str] = field(default_factory=list)
+
+
+# -- the session: node, keystore, password ---------------------------------------
+
+
+def read_password(args: argparse.Namespace, confirm: bool = False) -> str:
+    """From ``--password-file``, ``TENGE_PASSWORD``, or a prompt when on a terminal."""
+    if args.password_file:
+        lines = Path(args.password_file).read_text(encoding="utf-8").splitlines()
+        return lines[0] if lines else ""
+    if os.environ.get("TENGE_PASSWORD"):
+        return os.environ["TENGE_PASSWORD"]
+    if not sys.stdin.isatty():
+        raise CliError(LOCAL, "no_password", "set TENGE_PASSWORD or pass --password-file")
+    password = getpass.getpass("keystore password: ")
+    if confirm and getpass.getpass("repeat the password: ") != password:
+        raise CliError(LOCAL, "password_mismatch", "the two passwords differ")
+    return password
+
+
+class Session:
+    """One command's connection to a node and its (lazily unlocked) key."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self._client: TengeClient | None = None
+        self._keystore: Keystore | None = None
+
+    @property
+    def client(self) -> TengeClient:
+        if self._client is None:
+            # Imported here: httpx costs a third of a second, and local commands
+            # (keys, usage errors) should not pay it.
+            from wallet.client import TengeClient
+
+            self._client = TengeClient(self.args.node, timeout=30.0)
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+    def keystore(self) -> Keystore:
+        """The keystore named by ``--keystore`` / ``TENGE_KEYSTORE``."""
+        if self._keystore is None:
+            if not self.args.keystore:
+                raise CliError(LOCAL, "no_keystore", "pass --keystore or set TENGE_KEYSTORE")
+            self._keystore = Keystore.load(self.args.keystore)
+        return self._keystore
+
+    def key(self) -> KeyPair:
+        """The unlocked key pair (asks for the password once)."""
+        return self.keystore().unlock(read_password(self.args))
+
+    def network(self) -> str:
+        """The node's network id; refuses a keystore made for another network."""
+        served = self.client.network().network
+        meant = self.keystore().network if self.args.keystore else None
+        if meant is not None and meant != served:
+            raise CliError(
+                LOCAL, "wrong_network", f"the keystore is for {meant}, the node serves {served}"
+            )
+        return served
+
+
+# -- running a command and reporting -------------------------------------------
+
+
+def run(parser: argparse.ArgumentParser, argv: list[str] | None) -> int:
+    """Parse, run the handler, print its reply or its failure; the exit code."""
+    args = parser.parse_args(argv)
+    session = Session(args)
+    try:
+        emit(args.handler(session), args.json)
+        return OK
+    except Exception as error:
+        failure = error if isinstance(error, CliError) else classify(error, args)
+        if failure is None:
+            raise
+        report(failure, args.json)
+        return failure.exit_code
+    finally:
+        session.close()
+
+
+def classify(error: Exception, args: argparse.Namespace) -> CliError | None:
+    """The exit code, code and message for an exception, or None if unexpected."""
+    if isinstance(error, InsufficientFunds):
+        return CliError(
+            REFUSED,
+            "insufficient_funds",
+            str(error),
+            needed=error.needed,
+            available=error.available,
+        )
+    if isinstance(error, InvalidReceipt):
+        return CliError(REFUSED, "invalid_receipt", f"receipt NOT verified: {error.reason}")
+    if isinstance(error, KeystoreError):
+        code = re.sub("(?<!^)([A-Z])", r"_\1", type(error).__name__).lower()
+        return CliError(LOCAL, code, str(error))
+    if isinstance(error, OSError):
+        return CliError(LOCAL, "local_file", str(error))
+    return _classify_http(error, args)
+
+
+def _classify_http(error: Exception, args: argparse.Namespace) -> CliError | None:
+    import httpx  # already loaded whenever a request was made
+
+    from wallet.client import ApiError
+
+    if isinstance(error, ApiError):
+        fields = {k: v for k, v in error.problem.items() if k not in _STANDARD_PROBLEM}
+        message = str(error.problem.get("title") or error.problem.get("detail") or error)
+        exit_code = UNREACHABLE if error.status in (502, 503, 504) else REFUSED
+        return CliError(exit_code, error.code, message, http_status=error.status, **fields)
+    if isinstance(error, httpx.TransportError):
+        return CliError(UNREACHABLE, "node_unreachable", f"cannot reach {args.node}: {error}")
+    return None
+
+
+def report(failure: CliError, as_json: bool) -> None:
+    """Print a failure: a JSON document on stdout, or readable lines on stderr."""
+    if as_json:
+        body = {"code": failure.code, "message": failure.message, **failure.fields}
+        print(json.dumps({"error": body, "exit": failure.exit_code}, indent=2))
+        return
+    headline = "refused" if failure.exit_code == REFUSED else "error"
+    print(f"{headline}: {failure.code}: {failure.message}", file=sys.stderr)
+    for name, value in failure.fields.items():
+        if name in _AMOUNT_FIELDS and type(value) is int:
+            value = f"{value} tiyn ({format_kzt(value)})"
+        print(f"  {name}: {value}", file=sys.stderr)
+
+
+def emit(reply: Reply, as_json: bool) -> None:
+    """Print a command's reply for a script or a person."""
+    if as_json:
+        print(json.dumps(reply.data, indent=2))
+    else:
+        print("\n".join(reply.lines))
