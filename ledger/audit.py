@@ -4,9 +4,10 @@ The audit trusts nothing but the genesis document and the producer keys in
 it. It replays every stored block into a fresh in-memory store with the same
 code that built it, checks every header (signature, tx_root, state digest),
 then compares the re-derived state with the stored state key by key, and
-checks the money: supply per token equals the unspent outputs of that token,
-the banks' figures add up to the supply, and every wallet's recorded balance
-equals what its keys hold.
+checks the money: supply per token equals the unspent outputs of that token
+plus the value booked as locked outside outputs (``schema.LOCKED``: a
+program's backing, an escrow), the banks' figures add up to the supply, and
+every wallet's recorded balance equals what its keys hold.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import msgspec
 from ledger.chain import Chain
 from ledger.encoding import decode_json
 from ledger.errors import AuditMismatch, TengeError
-from ledger.records import BankRecord, KeyOwner, SupplyRecord, WalletRecord
+from ledger.records import BankRecord, KeyOwner, Locked, SupplyRecord, WalletRecord
 from ledger.registry import Registry
 from ledger.state import StateView
 from ledger.storage import KeyValueStore, open_store
@@ -38,6 +39,8 @@ class AuditReport(msgspec.Struct, frozen=True):
     supply: dict[str, int]
     banks: dict[str, int]
     problems: tuple[AuditMismatch, ...]
+    locked: dict[str, int] = msgspec.field(default_factory=dict)
+    """Per token, the part of its supply held outside outputs."""
 
     @property
     def ok(self) -> bool:
@@ -77,6 +80,7 @@ def audit(store: KeyValueStore, registry: Registry) -> AuditReport:
         supply=supply,
         banks=banks,
         problems=tuple(problems),
+        locked=locked_value(store),
     )
 
 
@@ -107,9 +111,18 @@ def _show(value: bytes | None) -> str:
     return "absent" if value is None else value.decode(errors="replace")[:200]
 
 
+def locked_value(store: KeyValueStore) -> dict[str, int]:
+    """Per token, the value booked under ``schema.LOCKED`` (held outside outputs)."""
+    locked: dict[str, int] = {}
+    for _, raw in store.iterate(s.LOCKED):
+        record = decode_json(raw, Locked)
+        locked[record.token] = locked.get(record.token, 0) + record.amount
+    return locked
+
+
 def check_money(store: KeyValueStore) -> tuple[dict[str, int], dict[str, int], list[AuditMismatch]]:
-    """Supply per token vs unspent outputs, banks vs supply, wallets vs their keys."""
-    held: dict[str, int] = {}
+    """Supply per token vs unspent outputs plus locked value, banks vs supply, wallets vs keys."""
+    held: dict[str, int] = dict(locked_value(store))
     by_owner: dict[str, int] = {}
     for _, raw in store.iterate(s.OUTPUT):
         output = decode_json(raw, Output)
@@ -160,7 +173,8 @@ def print_report(report: AuditReport) -> None:
     print(f"audit: height {report.height}, {report.transactions} transactions replayed")
     print(f"audit: state digest {report.state_digest}")
     for token, amount in sorted(report.supply.items()):
-        print(f"audit: supply {token} = {amount} tiyn")
+        locked = report.locked.get(token, 0)
+        print(f"audit: supply {token} = {amount} tiyn" + (f" ({locked} locked)" if locked else ""))
     for bank_id, amount in sorted(report.banks.items()):
         print(f"audit: bank {bank_id} outstanding issuance = {amount} tiyn")
     for problem in report.problems:

@@ -71,6 +71,17 @@ class SupplyRecord(Wire, frozen=True):
         return self.issued - self.redeemed
 
 
+class Locked(Wire, frozen=True):
+    """Value the ledger holds outside unspent outputs (a program's backing, an escrow).
+
+    Feature modules book it under ``schema.locked_key``; the audit adds it to
+    the unspent outputs of its token, so supply stays exactly conserved.
+    """
+
+    token: str
+    amount: int
+
+
 class ChainTip(Wire, frozen=True):
     """The last committed block: where production and replay resume."""
 

@@ -6,10 +6,13 @@ and check the same kinds.
 
 from __future__ import annotations
 
+import contracts
 from ledger.registry import Registry
 from ledger.rules import core_registry
 
 
 def full_registry() -> Registry:
     """The registry of a production node."""
-    return core_registry()
+    registry = core_registry()
+    contracts.register(registry)
+    return registry

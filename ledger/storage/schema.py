@@ -17,6 +17,8 @@ KEY = b"k"  # k | public key(32)                 -> KeyOwner
 BANK = b"n"  # n | bank_id                         -> BankRecord
 SUPPLY = b"s"  # s | token                           -> SupplyRecord
 PARAM = b"p"  # p | name                            -> parameters (limits, genesis)
+LOCKED = b"l"  # l | lock id                         -> Locked (value held outside outputs)
+CONTRACT = b"c"  # c | family | "/" | id              -> records of contracts/ (programs, escrows)
 
 BLOCK = b"B"  # B | height(8, big-endian)           -> Block
 META = b"M"  # M | name                            -> ChainTip
@@ -24,7 +26,9 @@ OWNER_OUTPUTS = b"O"  # O | owner(32) | txid(32) | index(1) -> b""
 HISTORY = b"H"  # H | wallet_id | 0x00 | height(8) | pos(4) -> txid(32)
 BANK_WALLETS = b"W"  # W | bank_id | 0x00 | wallet_id     -> b""
 
-CONSENSUS_PREFIXES = frozenset(p[0] for p in (OUTPUT, TX, WALLET, KEY, BANK, SUPPLY, PARAM))
+CONSENSUS_PREFIXES = frozenset(
+    p[0] for p in (OUTPUT, TX, WALLET, KEY, BANK, SUPPLY, PARAM, LOCKED, CONTRACT)
+)
 
 TIP = META + b"tip"
 GENESIS = PARAM + b"genesis"
@@ -57,6 +61,16 @@ def bank_key(bank_id: str) -> bytes:
 
 def supply_key(token: str) -> bytes:
     return SUPPLY + token.encode()
+
+
+def locked_key(lock_id: str) -> bytes:
+    """Where a feature module books value it holds outside outputs (the audit counts it)."""
+    return LOCKED + lock_id.encode()
+
+
+def contract_key(family: str, record_id: str) -> bytes:
+    """A record of the ``contracts`` module, e.g. ``contract_key("escrow", txid_hex)``."""
+    return CONTRACT + family.encode() + b"/" + record_id.encode()
 
 
 def limits_key(tier: str) -> bytes:
