@@ -17,8 +17,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from wallet.keystore import Keystore
-
 from ledger.audit import audit, print_report
 from ledger.chain import Chain
 from ledger.crypto import KeyPair, sha256
@@ -34,6 +32,7 @@ from node.config import NodeConfig
 from node.keyfiles import write_key
 from wallet import builders
 from wallet.builders import Coin
+from wallet.keystore import KdfParams, Keystore
 
 NETWORK = "kzt-demo"
 DEMO_PASSWORD = "demo"
@@ -237,10 +236,20 @@ def write_node_files(data_dir: str, genesis: Genesis) -> None:
     for name, key in (("producer", PRODUCER), ("central-bank", CENTRAL_BANK)):
         if not (keys / f"{name}.key").exists():
             write_key(keys / f"{name}.key", key)
+    kdf = KdfParams.fresh("interactive")  # demo keys are public anyway; keep the CLI quick
     for name in [*WALLETS, *BANKS]:
         target = keys / f"{name}.keystore"
         if not target.exists():
-            Keystore.create(target, DEMO_PASSWORD, demo_key(name), label=name, network=NETWORK)
+            wallet_id = name if name in WALLETS else None
+            Keystore.create(
+                target,
+                DEMO_PASSWORD,
+                demo_key(name),
+                kdf=kdf,
+                label=name,
+                wallet_id=wallet_id,
+                network=NETWORK,
+            )
 
 
 def print_commands(url: str, data_dir: str, txid: str | None) -> None:
@@ -252,7 +261,7 @@ def print_commands(url: str, data_dir: str, txid: str | None) -> None:
     print(f"  curl -s {url}/v1/supply")
     print(
         f"  TENGE_PASSWORD={DEMO_PASSWORD} .venv/bin/tenge-wallet --node {url} "
-        f"--keystore {keys}/aigerim.keystore --wallet aigerim pay --to {payee} --amount 1500.00"
+        f"--keystore {keys}/aigerim.keystore pay --to {payee} --amount 1500.00"
     )
     if txid:
         print(f"  .venv/bin/tenge-wallet --node {url} receipt verify {txid}")
