@@ -14,9 +14,11 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from concurrent.futures import wait as wait_for
 
+from api.program_schemas import CheckResult
 from api.schemas import Health, NetworkInfo, Problem, SubmitResult, SupplyInfo
 from ledger.chain import Chain, genesis_hash
 from ledger.encoding import decode_json
+from ledger.errors import TengeError
 from ledger.producer import Outcome, Producer
 from ledger.queries import (
     HistoryEntry,
@@ -31,7 +33,7 @@ from ledger.records import BankRecord, KeyOwner, SupplyRecord, WalletRecord
 from ledger.state import StateView
 from ledger.storage import schema
 from ledger.types import TIERS, Block, BlockHeader, Receipt, Transaction
-from ledger.validation import parse_transaction
+from ledger.validation import check_transaction, parse_transaction
 
 
 class LedgerService:
@@ -205,6 +207,21 @@ class LedgerService:
                 return False
             self._nonces[(key, nonce)] = now
             return True
+
+    def consensus_record(self, key: bytes) -> bytes | None:
+        """The committed bytes under a consensus key (feature modules decode their records)."""
+        return self.store.get(key) if key and schema.is_consensus(key) else None
+
+    def dry_run(self, envelope: bytes, time_ms: int | None) -> CheckResult:
+        """Check a transaction (verified at the edge) against committed state, at
+        ``time_ms`` or now, exactly as the next block would; nothing is written."""
+        tx = parse_transaction(envelope, self.chain.registry)
+        context = self.chain.context(self.producer.clock() if time_ms is None else time_ms)
+        try:
+            check_transaction(tx, StateView(self.store), context, self.chain.registry)
+        except TengeError as error:
+            return CheckResult(tx.txid.hex(), tx.kind, False, context.time_ms, Problem.of(error))
+        return CheckResult(tx.txid.hex(), tx.kind, True, context.time_ms)
 
     # -- operations --------------------------------------------------------------
 
