@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench compare lint clean
+.PHONY: run test bench compare load lint clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ bench: $(STAMP)
 compare: $(STAMP)
 	@mkdir -p reports
 	$(BIN)/python -m loadtests.pow_compare --json reports/pow_compare.json
+
+# Locust against a fresh node, then SLOs, audit and acknowledgements; LOAD_ARGS="--users 40".
+load: $(STAMP)
+	@mkdir -p reports
+	$(BIN)/python -m loadtests.load --reports reports $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) data reports
