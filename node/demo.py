@@ -214,10 +214,13 @@ def narrate(data_dir: str) -> str | None:
         last = everyday_payments(demo)
         refusals(demo)
         redemption(demo)
-        print("6. Balances")
+        from node.demo_programs import programmable_money  # it imports this module
+
+        programmable_money(demo)
+        print("7. Balances")
         for name in WALLETS:
             print(f"  {name:<16} {fmt(demo.balance(name)):>20}")
-        print("7. Audit: replay every block from genesis and check supply")
+        print("8. Audit: replay every block from genesis and check supply")
         report = audit(store, chain.registry)
         print_report(report)
         if not report.ok:
