@@ -1,6 +1,9 @@
 """Core benchmark: committed transfers/s against the machine's Ed25519 ceiling.
 
 ``python -m loadtests.bench_core --json PATH [--outputs 10000,100000,1000000]``
+``python -m loadtests.bench_core --mix [--wallets 1000 --rounds 20]``: the mixed
+workload of :mod:`loadtests.bench_mix` (70 % plain, 20 % special-purpose, 10 %
+contract templates) beside plain transfers, measured in the same run.
 
 For each state size it runs a separate process that (1) builds a network on
 LevelDB in a temporary directory and fills the state with that many unspent
@@ -212,6 +215,21 @@ def print_table(runs: list[dict[str, object]]) -> None:
         print(" | ".join(f"{run[c]!s:>16}" for c in columns))
 
 
+def run_mixed(wallets: int, rounds: int, threads: int, seed: int, out: str | None) -> int:
+    """The mixed workload beside plain transfers on one network; prints both and the ratio."""
+    from loadtests.bench_mix import run_mix
+
+    result = run_mix(wallets, wallets * rounds, threads, seed)
+    print(
+        f"plain transfers {result['plain_tps']} tx/s, mixed 70/20/10 {result['mixed_tps']} tx/s, "
+        f"ratio {result['ratio']} (target >= 0.8); kinds {result['mixed_kinds']}"
+    )
+    if out:
+        with open(out, "w") as handle:
+            json.dump(result, handle, indent=2)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Core ledger benchmark")
     parser.add_argument("--json", help="write results here")
@@ -225,7 +243,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--single", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--mix", action="store_true", help="mixed workload (70/20/10) beside plain transfers"
+    )
     args = parser.parse_args(argv)
+    if args.mix:
+        return run_mixed(args.wallets, args.rounds, args.threads, args.seed, args.json)
     sizes = [int(x) for x in args.outputs.split(",")]
     if args.single:
         print(json.dumps(run_one(sizes[0], args.wallets, args.rounds, args.threads, args.seed)))
