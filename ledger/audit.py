@@ -182,8 +182,12 @@ def print_report(report: AuditReport) -> None:
     print("audit: OK" if report.ok else f"audit: FAILED with {len(report.problems)} problem(s)")
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m ledger.audit --data DIR``: exit 0 only if everything agrees."""
+def main(argv: list[str] | None = None, registry: Registry | None = None) -> int:
+    """``python -m ledger.audit --data DIR``: exit 0 only if everything agrees.
+
+    ``registry`` defaults to the core kinds; a node with feature modules audits
+    with its own registry (``python -m node.audit``).
+    """
     from ledger.rules import core_registry
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -191,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     store = open_store(args.data)
     try:
-        report = audit(store, core_registry())
+        report = audit(store, registry or core_registry())
     finally:
         store.close()
     print_report(report)

@@ -20,6 +20,7 @@ from ledger.errors import MissingSignature, TokenNotAllowed, UnknownWallet
 from ledger.params import kzt
 from ledger.storage.leveldb import LevelDBStore
 from ledger.types import Output
+from node import audit as node_audit
 from tests.harness import NETWORK, key
 from tests.programs_cast import World
 from wallet import programs as p
@@ -380,3 +381,4 @@ def test_expiry_sweeps_every_level_of_an_earmarked_program(tmp_path: object) -> 
     world.assert_conserved([policy])
     assert audit(world.net.store, world.net.chain.registry).ok
     world.net.store.close()
+    assert node_audit.main(["--data", str(tmp_path) + "/db"]) == 0  # the CLI, with contracts
