@@ -19,6 +19,7 @@ class NodeConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     port: int = 8080
     workers: int = 2
     threads: int = 4
+    worker_connections: int = 16  # per worker; a low cap spreads keep-alive clients evenly
     max_block: int = 2000
     max_wait_ms: int = 20
     max_body: int = 4 * 1024 * 1024
