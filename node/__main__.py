@@ -93,26 +93,20 @@ class Node:
 
     def _gunicorn(self) -> list[str]:
         c = self.config
-        return [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "node.wsgi:app",
-            "--bind",
-            f"{c.host}:{c.port}",
-            "--workers",
-            str(c.workers),
-            "--threads",
-            str(c.threads),
-            "--worker-class",
-            "gthread",
-            "--log-level",
-            c.log_level.lower(),
-            "--graceful-timeout",
-            "10",
-            "--keep-alive",
-            "5",
-        ]
+        flags = {
+            "--bind": f"{c.host}:{c.port}",
+            "--workers": c.workers,
+            "--threads": c.threads,
+            "--worker-class": "gthread",
+            "--worker-connections": c.worker_connections,
+            "--log-level": c.log_level.lower(),
+            "--graceful-timeout": 10,
+            "--keep-alive": 5,
+        }
+        command = [sys.executable, "-m", "gunicorn", "node.wsgi:app", "--no-control-socket"]
+        for flag, value in flags.items():
+            command += [flag, str(value)]
+        return command
 
     def _env(self) -> dict[str, str]:
         root = str(Path(__file__).resolve().parents[1])
