@@ -41,12 +41,14 @@ from ledger.validation import body_of, require_signers, validate_distinct_keys
 
 
 def validate_open(body: Body) -> None:
+    """Payer, payee and arbiter are different keys."""
     assert isinstance(body, EscrowOpen)
     keys = [body.payer, body.payee, *([body.arbiter] if body.arbiter else [])]
     validate_distinct_keys(keys)  # payer, payee and arbiter are different keys
 
 
 def check_open(pending: Pending, state: StateView) -> Effect:
+    """The payer's KZT is locked for the payee."""
     body = body_of(pending.tx, EscrowOpen)
     payers = {o.owner for o in pending.spent}
     require_signers(pending.tx, payers)
@@ -98,6 +100,7 @@ def _restated(escrow_id: str, record: EscrowRecord, owner: str, expected: str, a
 
 
 def check_release(pending: Pending, state: StateView) -> Effect:
+    """A release condition holds; the payee is paid."""
     body = body_of(pending.tx, EscrowRelease)
     record = open_escrow(body.escrow, state)
     _restated(body.escrow, record, body.payee, record.payee, body.amount)
@@ -121,6 +124,7 @@ def _require_release(
 
 
 def check_refund(pending: Pending, state: StateView) -> Effect:
+    """From the deadline (or with payee or arbiter), the payer is refunded."""
     body = body_of(pending.tx, EscrowRefund)
     record = open_escrow(body.escrow, state)
     _restated(body.escrow, record, body.payer, record.payer, body.amount)

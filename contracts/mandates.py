@@ -41,6 +41,7 @@ from ledger.validation import body_of, require_signers
 
 
 def validate_create(body: Body) -> None:
+    """The mandate ends after it starts."""
     assert isinstance(body, MandateCreate)
     if body.ends_at <= body.starts_at:
         raise InvalidTerms(field="ends_at", reason="must be after starts_at")
@@ -61,6 +62,7 @@ def _signed_by(tx: Transaction, keys: set[str]) -> None:
 
 
 def check_create(pending: Pending, state: StateView) -> Effect:
+    """Signed by the payer's wallet keys; the payee's key is registered."""
     body = body_of(pending.tx, MandateCreate)
     wallet = _payer_wallet(body.payer, state)
     _signed_by(pending.tx, set(wallet.keys))
@@ -98,6 +100,7 @@ def _in_window(mandate_id: str, record: MandateRecord, time_ms: int) -> None:
 
 
 def check_pull(pending: Pending, state: StateView) -> Effect:
+    """The payee's pull: in the window, within the period's maximum, payer to payee."""
     body = body_of(pending.tx, MandatePull)
     record = active_mandate(body.mandate, state)
     require_signers(pending.tx, {record.payee})
@@ -136,6 +139,7 @@ def check_pull(pending: Pending, state: StateView) -> Effect:
 
 
 def check_revoke(pending: Pending, state: StateView) -> Effect:
+    """The payer (any key of its wallet) or the payee ends an active mandate."""
     body = body_of(pending.tx, MandateRevoke)
     record = active_mandate(body.mandate, state)
     wallet = state.wallet(record.payer)

@@ -46,11 +46,13 @@ from ledger.validation import body_of, require_signers, validate_distinct_keys
 
 
 def validate_open(body: Body) -> None:
+    """Customer and provider are different keys."""
     assert isinstance(body, MeterOpen)
     validate_distinct_keys([body.customer, body.provider])
 
 
 def check_open(pending: Pending, state: StateView) -> Effect:
+    """The customer's KZT is locked as the provider's budget."""
     body = body_of(pending.tx, MeterOpen)
     payers = {o.owner for o in pending.spent}
     require_signers(pending.tx, payers)
@@ -122,6 +124,7 @@ def _restated(meter_id: str, field: str, expected: object, got: object) -> None:
 
 
 def check_claim(pending: Pending, state: StateView) -> Effect:
+    """The provider is paid what a newer customer receipt adds."""
     body = body_of(pending.tx, MeterClaim)
     record = open_meter(body.meter, state)
     _restated(body.meter, "provider", record.provider, body.provider)
@@ -139,6 +142,7 @@ def check_claim(pending: Pending, state: StateView) -> Effect:
 
 
 def check_close(pending: Pending, state: StateView) -> Effect:
+    """Settle a last receipt if any and refund the rest to the customer."""
     body = body_of(pending.tx, MeterClose)
     record = open_meter(body.meter, state)
     _restated(body.meter, "provider", record.provider, body.provider)

@@ -60,6 +60,7 @@ from ledger.validation import body_of, require_signers
 
 
 def check_grant(pending: Pending, state: StateView) -> Effect:
+    """The central bank grants or withdraws the issuer role of an existing wallet."""
     body = body_of(pending.tx, ProgramGrant)
     require_central_bank(pending, "program.grant")
     if state.wallet(body.wallet_id) is None:
@@ -90,11 +91,13 @@ def require_issuer(key: str, state: StateView) -> str:
 
 
 def validate_create(body: Body) -> None:
+    """The policy and its onward levels are well formed."""
     assert isinstance(body, ProgramCreate)
     validate_policy(body.policy)
 
 
 def check_create(pending: Pending, state: StateView) -> Effect:
+    """The issuer signs and may issue; no level of the policy exists yet."""
     policy = body_of(pending.tx, ProgramCreate).policy
     require_signers(pending.tx, {policy.issuer})
     issuer_id = require_issuer(policy.issuer, state)
@@ -113,6 +116,7 @@ def check_create(pending: Pending, state: StateView) -> Effect:
 
 
 def check_issue(pending: Pending, state: StateView) -> Effect:
+    """The issuer's KZT is locked 1:1 into level-0 tokens; change returns to it."""
     body = body_of(pending.tx, ProgramIssue)
     record = token_record(body.token, state)
     policy = record.policy
@@ -143,6 +147,7 @@ def check_issue(pending: Pending, state: StateView) -> Effect:
 
 
 def check_pay(pending: Pending, state: StateView) -> Effect:
+    """An earmarked payment: recipients allowed here, paid in the onward token."""
     body = body_of(pending.tx, ProgramPay)
     require_signers(pending.tx, {o.owner for o in pending.spent})
     token = pending.spent[0].token
@@ -179,6 +184,7 @@ def _require_kept(kept: list[Output], token: str) -> None:
 
 
 def check_convert(pending: Pending, state: StateView) -> Effect:
+    """The holder may convert: tokens become KZT released from the backing."""
     body = body_of(pending.tx, ProgramConvert)
     require_signers(pending.tx, {o.owner for o in pending.spent})
     token = pending.spent[0].token
@@ -206,6 +212,7 @@ def check_convert(pending: Pending, state: StateView) -> Effect:
 
 
 def check_expire(pending: Pending, state: StateView) -> Effect:
+    """From expiry, any tokens of one program return to its issuer as KZT."""
     body = body_of(pending.tx, ProgramExpire)
     records = {o.token: _special(o.token, state) for o in pending.spent}
     programs = {r.program for r in records.values()}

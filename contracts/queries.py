@@ -156,6 +156,7 @@ def token_balances(read: Reader, balances: dict[str, int]) -> tuple[TokenBalance
 
 
 def escrow_view(read: Reader, escrow_id: str) -> EscrowView | None:
+    """An escrow with its locked amount, or None."""
     terms = record(read, escrow_key(escrow_id), EscrowRecord)
     return (
         None
@@ -165,11 +166,13 @@ def escrow_view(read: Reader, escrow_id: str) -> EscrowView | None:
 
 
 def meter_view(read: Reader, meter_id: str) -> MeterView | None:
+    """A meter with its locked remaining budget, or None."""
     terms = record(read, meter_key(meter_id), MeterRecord)
     return None if terms is None else MeterView(meter_id, terms, locked(read, meter_lock(meter_id)))
 
 
 def mandate_view(read: Reader, mandate_id: str) -> MandateView | None:
+    """A mandate, or None."""
     terms = record(read, mandate_key(mandate_id), MandateRecord)
     return None if terms is None else MandateView(mandate_id, terms)
 

@@ -81,22 +81,27 @@ class MandateRecord(Wire, frozen=True):
 
 
 def token_key(token: str) -> bytes:
+    """Where the policy level of a special-purpose token is kept."""
     return schema.contract_key("token", token)
 
 
 def grant_key(wallet_id: str) -> bytes:
+    """Where a wallet's issuer role is kept."""
     return schema.contract_key("issuer", wallet_id)
 
 
 def escrow_key(escrow_id: str) -> bytes:
+    """Where an escrow's terms are kept."""
     return schema.contract_key("escrow", escrow_id)
 
 
 def meter_key(meter_id: str) -> bytes:
+    """Where a meter's terms are kept."""
     return schema.contract_key("meter", meter_id)
 
 
 def mandate_key(mandate_id: str) -> bytes:
+    """Where a mandate's terms are kept."""
     return schema.contract_key("mandate", mandate_id)
 
 
@@ -106,8 +111,10 @@ def program_lock(program: str) -> str:
 
 
 def escrow_lock(escrow_id: str) -> str:
+    """The lock id of an escrow's amount."""
     return f"escrow/{escrow_id}"
 
 
 def meter_lock(meter_id: str) -> str:
+    """The lock id of a meter's remaining budget."""
     return f"meter/{meter_id}"

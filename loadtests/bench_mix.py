@@ -41,6 +41,7 @@ YEAR = 365 * 86_400_000
 
 
 def key(name: str) -> KeyPair:
+    """A benchmark key derived from a name."""
     return KeyPair.from_seed(sha256(b"bench-mix:" + name.encode()))
 
 
@@ -73,6 +74,7 @@ class Builder:
         self.chain, self.producer, self.time_ms = chain, producer, T0
 
     def commit(self, txs: list[Transaction]) -> None:
+        """One block of ``txs``; every one must be committed."""
         self.time_ms += 1
         for outcome in produce_now(self.chain, self.producer, txs, self.time_ms):
             assert outcome.error is None, outcome.error
@@ -99,37 +101,30 @@ def _fan_out(
     return made, coin
 
 
-def build_mix_network(path: str, people: int, merchants: int, customers: int) -> MixSetup:
-    """Bank, issuer, people holding KZT and tokens, merchants, template customers."""
-    cb, producer, bank, gov = key("cb"), key("producer"), key("bank"), key("gov")
-    genesis = make_genesis(NETWORK, [cb.public_hex], [producer.public_hex], T0)
-    chain = Chain(LevelDBStore(path, cache_mb=256), full_registry(), genesis)
-    b = Builder(chain, producer)
-    b.commit([builders.bank_register(NETWORK, cb, "bank", "Bank", [bank.public_hex], 2**52)])
-    issue = builders.issue(NETWORK, cb, "bank", [Output(owner=bank.public_hex, amount=2**50)], 1)
-    b.commit([issue])
-    names = {f"p{i}": None for i in range(people)} | {f"c{i}": None for i in range(customers)}
+def _open_wallets(b: Builder, bank: KeyPair, people: int, merchants: int, customers: int) -> None:
+    """People and template customers (full tier), merchants, the shop and the issuer (business)."""
+    names: dict[str, str | None] = {f"p{i}": None for i in range(people)}
+    names |= {f"c{i}": None for i in range(customers)}
     shops = {f"m{i}": "5814" for i in range(merchants)} | {"shop": "5411", "gov": None}
     opens = [
         builders.wallet_open(
             NETWORK,
             bank,
             "bank",
-            n,
-            "business" if n in shops else "full",
-            [key(n).public_hex],
+            name,
+            "business" if name in shops else "full",
+            [key(name).public_hex],
             mcc=mcc,
             region="KZ-ALA",
         )
-        for n, mcc in {**names, **shops}.items()
+        for name, mcc in {**names, **shops}.items()
     ]
     for start in range(0, len(opens), 500):
         b.commit(opens[start : start + 500])
-    b.commit([p.program_grant(NETWORK, cb, "gov", 1)])
-    funded = [(key(n).public_hex, kzt(1_000_000)) for n in names]
-    funded.append((gov.public_hex, kzt(1_000) * (people + 1)))
-    coins, _ = _fan_out(b, bank, builders.coins_of(issue)[0], funded)
-    by_owner = {c.output.owner: c for c in coins}
+
+
+def _program(b: Builder, gov: KeyPair, coin: Coin, people: int) -> tuple[str, list[Coin]]:
+    """A policy (MCC, region, cap, window, expiry) and 1,000 KZT of its token per person."""
     policy = Policy(
         issuer=gov.public_hex,
         name="bench",
@@ -141,31 +136,36 @@ def build_mix_network(path: str, people: int, merchants: int, customers: int) ->
     )
     token = token_id(policy)
     b.commit([p.program_create(NETWORK, gov, policy)])
-    tx = p.program_issue(
-        NETWORK,
-        gov,
-        [by_owner[gov.public_hex]],
-        token,
-        [Output(owner=gov.public_hex, amount=kzt(1_000) * (people + 1))],
-    )
+    minted = [Output(owner=gov.public_hex, amount=coin.output.amount)]
+    tx = p.program_issue(NETWORK, gov, [coin], token, minted)
     b.commit([tx])
-    tokens, _ = _fan_out(
-        b,
-        gov,
-        builders.coins_of(tx, gov.public_hex)[0],
-        [(key(f"p{i}").public_hex, kzt(1_000)) for i in range(people)],
-        token,
-    )
-    party = [
-        Party(key(f"p{i}"), by_owner[key(f"p{i}").public_hex], tokens[i]) for i in range(people)
-    ]
+    grants = [(key(f"p{i}").public_hex, kzt(1_000)) for i in range(people)]
+    tokens, _ = _fan_out(b, gov, builders.coins_of(tx)[0], grants, token)
+    return token, tokens
+
+
+def build_mix_network(path: str, people: int, merchants: int, customers: int) -> MixSetup:
+    """Bank, issuer, people holding KZT and tokens, merchants, template customers."""
+    cb, producer, bank, gov = key("cb"), key("producer"), key("bank"), key("gov")
+    genesis = make_genesis(NETWORK, [cb.public_hex], [producer.public_hex], T0)
+    chain = Chain(LevelDBStore(path, cache_mb=256), full_registry(), genesis)
+    b = Builder(chain, producer)
+    b.commit([builders.bank_register(NETWORK, cb, "bank", "Bank", [bank.public_hex], 2**52)])
+    issue = builders.issue(NETWORK, cb, "bank", [Output(owner=bank.public_hex, amount=2**50)], 1)
+    b.commit([issue])
+    _open_wallets(b, bank, people, merchants, customers)
+    b.commit([p.program_grant(NETWORK, cb, "gov", 1)])
+    funded = [(key(f"p{i}").public_hex, kzt(1_000_000)) for i in range(people)]
+    funded += [(key(f"c{i}").public_hex, kzt(1_000_000)) for i in range(customers)]
+    funded.append((gov.public_hex, kzt(1_000) * (people + 1)))
+    coins, _ = _fan_out(b, bank, builders.coins_of(issue)[0], funded)
+    kzt_of = {c.output.owner: c for c in coins}
+    token, tokens = _program(b, gov, kzt_of[gov.public_hex], people)
+    party = [Party(key(f"p{i}"), kzt_of[key(f"p{i}").public_hex], tokens[i]) for i in range(people)]
     shop = key("shop")
-    custs = [
-        _customer(b, f"c{i}", by_owner[key(f"c{i}").public_hex], shop) for i in range(customers)
-    ]
-    return MixSetup(
-        chain, producer, token, party, [key(f"m{i}") for i in range(merchants)], custs, shop
-    )
+    custs = [_customer(b, f"c{i}", kzt_of[key(f"c{i}").public_hex], shop) for i in range(customers)]
+    merchant_keys = [key(f"m{i}") for i in range(merchants)]
+    return MixSetup(chain, producer, token, party, merchant_keys, custs, shop)
 
 
 def _customer(b: Builder, wallet_id: str, coin: Coin, shop: KeyPair) -> Party:
@@ -199,6 +199,7 @@ def _spend_chain(who: Party, attr: str, payee: str, amount: int, token: str) -> 
 
 
 def plain(setup: MixSetup, rng: random.Random) -> Callable[[], Transaction]:
+    """People pay each other KZT, in turn."""
     people = cycle(setup.people)
 
     def next_tx() -> Transaction:
@@ -209,6 +210,7 @@ def plain(setup: MixSetup, rng: random.Random) -> Callable[[], Transaction]:
 
 
 def special(setup: MixSetup, rng: random.Random) -> Callable[[], Transaction]:
+    """People pay merchants in the special-purpose token (the policy hook decides)."""
     people = cycle(setup.people)
 
     def next_tx() -> Transaction:

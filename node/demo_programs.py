@@ -36,6 +36,7 @@ GOVERNMENT = ("akimat-almaty", "ministry-transport")
 
 
 def tokens_of(demo: Demo, key: KeyPair, token: str) -> list[Coin]:
+    """A key's coins of one token."""
     return [c for c in demo.coins(key) if c.output.token == token]
 
 
@@ -112,6 +113,7 @@ def school_meals(demo: Demo) -> tuple[Policy, str]:
 
 
 def pay_token(demo: Demo, payer: str, payee: str, amount: int, token: str) -> Transaction:
+    """A core transfer of a special-purpose token between demo wallets."""
 
     key = demo_key(payer)
     coins = tokens_of(demo, key, token)
@@ -119,11 +121,9 @@ def pay_token(demo: Demo, payer: str, payee: str, amount: int, token: str) -> Tr
     return builders.pay(NETWORK, coins, [key], to, amount, key.public_hex, token=token)
 
 
-def rail_budget(demo: Demo) -> Policy:
-    """An earmarked budget: ministry -> contractor -> subcontractor -> KZT."""
-
-    ministry = demo_key("ministry-transport")
-    run = f"(run at {demo.time_ms})"  # each run starts new programs
+def rail_policy(ministry: KeyPair, run: str) -> Policy:
+    """Level 0 to the contractor; level 1 to electrical or concrete firms in Astana;
+    level 2 converts freely. Neither the ministry's nor the contractor's money converts."""
     terminal = Policy(issuer=ministry.public_hex, name=f"Rail subcontract {run}", convert="anyone")
     subcontract = Policy(
         issuer=ministry.public_hex,
@@ -133,51 +133,45 @@ def rail_budget(demo: Demo) -> Policy:
         convert="nobody",
         onward=terminal,
     )
-    policy = Policy(
+    return Policy(
         issuer=ministry.public_hex,
         name=f"Rail budget Astana-Karaganda {run}",
         recipients=("kazrail-build",),
         convert="nobody",
         onward=subcontract,
     )
-    token, level1, level2 = token_id(policy), token_id(subcontract), token_id(terminal)
+
+
+def rail_budget(demo: Demo) -> Policy:
+    """An earmarked budget: ministry -> contractor -> subcontractor -> KZT."""
+    ministry = demo_key("ministry-transport")
+    policy = rail_policy(ministry, f"(run at {demo.time_ms})")  # each run starts new programs
+    subcontract, terminal = levels(policy)[1:]
+    token, level1, level2 = (token_id(level) for level in levels(policy))
     print(f"  rail-budget tokens: level 0 {token}, level 1 {level1}, level 2 {level2}")
-    issue = p.program_issue(
-        NETWORK,
-        ministry,
-        tokens_of(demo, ministry, "KZT"),
-        token,
-        [Output(owner=ministry.public_hex, amount=kzt(10_000_000))],
-    )
+    budget = [Output(owner=ministry.public_hex, amount=kzt(10_000_000))]
+    issue = p.program_issue(NETWORK, ministry, tokens_of(demo, ministry, "KZT"), token, budget)
     demo.say(
         demo.block([p.program_create(NETWORK, ministry, policy), issue]),
         ["the ministry creates the earmarked program", f"and locks {fmt(kzt(10_000_000))}"],
     )
     contractor, sub = demo_key("kazrail-build"), demo_key("steppe-electric")
+    furniture, refused = demo_key("baiterek-furniture"), "the contractor tries to buy furniture"
     steps = [
         (ministry, token, subcontract, contractor, kzt(6_000_000), "ministry pays the contractor"),
-        (
-            contractor,
-            level1,
-            terminal,
-            demo_key("baiterek-furniture"),
-            kzt(50_000),
-            "the contractor tries to buy office furniture with it",
-        ),
+        (contractor, level1, terminal, furniture, kzt(50_000), refused),
         (contractor, level1, terminal, sub, kzt(2_500_000), "the contractor pays the electrician"),
     ]
     for payer, paid, onward, payee, amount, text in steps:
         coins = tokens_of(demo, payer, paid)
         tx = p.program_pay(NETWORK, coins, [payer], paid, onward, payee.public_hex, amount)
         demo.say(demo.block([tx]), [text])
-    refused = p.program_convert(
-        NETWORK, tokens_of(demo, contractor, level1), [contractor], level1, 1
-    )
-    demo.say(demo.block([refused]), ["the contractor tries to convert the budget to KZT"])
-    convert = p.program_convert(
-        NETWORK, tokens_of(demo, sub, level2), [sub], level2, kzt(2_500_000)
-    )
-    demo.say(demo.block([convert]), ["the electrician converts its payment to KZT"])
+    for holder, level, amount, text in [
+        (contractor, level1, 1, "the contractor tries to convert the budget to KZT"),
+        (sub, level2, kzt(2_500_000), "the electrician converts its payment to KZT"),
+    ]:
+        coins = tokens_of(demo, holder, level)
+        demo.say(demo.block([p.program_convert(NETWORK, coins, [holder], level, amount)]), [text])
     return policy
 
 

@@ -82,14 +82,17 @@ class Programs:
         return self.client._call(TokenBalances, "GET", path, auth=self.client._signed(key))
 
     def escrow(self, escrow_id: str, key: KeyPair) -> EscrowView:
+        """An escrow, read by one of its parties."""
         path = f"/v1/escrows/{escrow_id}"
         return self.client._call(EscrowView, "GET", path, auth=self.client._signed(key))
 
     def meter(self, meter_id: str, key: KeyPair) -> MeterView:
+        """A meter, read by the customer or the provider."""
         path = f"/v1/meters/{meter_id}"
         return self.client._call(MeterView, "GET", path, auth=self.client._signed(key))
 
     def mandate(self, mandate_id: str, key: KeyPair) -> MandateView:
+        """A mandate, read by the payer's wallet or the payee."""
         path = f"/v1/mandates/{mandate_id}"
         return self.client._call(MandateView, "GET", path, auth=self.client._signed(key))
 

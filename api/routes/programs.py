@@ -56,6 +56,7 @@ def read(key: bytes) -> bytes | None:
 
 
 def signer() -> Signer:
+    """The verified signer of this request."""
     ctx = context()
     return authenticate(request, ctx.ledger, ctx.network)
 
@@ -86,6 +87,7 @@ def check(envelope: SignedTransaction) -> CheckResult:
 
 
 def blueprint(catalogue: Catalogue) -> Blueprint:
+    """The programmable-money routes, declared in the catalogue."""
     bp = Blueprint("programs", __name__)
     route = catalogue.route
 
