@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from types import SimpleNamespace
 from typing import Protocol
+from urllib.parse import quote
 
 import msgspec
 from cryptography.hazmat.primitives.asymmetric import ed25519
@@ -64,6 +65,7 @@ class _Verifier(HTTPMessageVerifier):
     max_clock_skew = datetime.timedelta(seconds=30)
 
 
+_PCHAR = "/!$&'()*+,;=:@"  # RFC 3986 path characters clients leave unescaped
 _verifier = _Verifier(signature_algorithm=algorithms.ED25519, key_resolver=_HexKeys())
 
 
@@ -72,10 +74,10 @@ def authenticate(request: Request, directory: Directory, network: str) -> Signer
     if "Signature-Input" not in request.headers or "Signature" not in request.headers:
         raise AuthenticationRequired(reason="Signature-Input and Signature headers are required")
     message = SimpleNamespace(
-        method=request.method, url=request.url, headers=dict(request.headers.items())
+        method=request.method, url=target_uri(request), headers=dict(request.headers.items())
     )
     try:
-        (result,) = _verifier.verify(
+        results = _verifier.verify(
             message,
             max_age=datetime.timedelta(seconds=WINDOW_S),
             expect_tag=tag_for(network),
@@ -83,20 +85,39 @@ def authenticate(request: Request, directory: Directory, network: str) -> Signer
         )
     except HTTPMessageSignaturesException as error:
         raise _classify(str(error)) from None
-    key, nonce = str(result.parameters["keyid"]), result.nonce
+    if len(results) != 1:
+        raise SignatureRejected(reason="exactly one signature with this network's tag is allowed")
+    key, nonce = str(results[0].parameters["keyid"]), results[0].nonce
     if not nonce:
         raise SignatureRejected(reason="a nonce parameter is required")
+    owner = directory.key_owner(key)
+    if owner is None:  # before claiming the nonce: strangers' nonces take no memory
+        raise Forbidden(key=key, resource=request.path)
     if not directory.claim_nonce(key, str(nonce), WINDOW_S * 2):
         raise ReplayedRequest(nonce=str(nonce))
-    owner = directory.key_owner(key)
-    if owner is None:
-        raise Forbidden(key=key, resource=request.path)
     return Signer(key=key, owner=owner)
+
+
+def target_uri(request: Request) -> str:
+    """The target URI as the client spelled it, which is what it signed (RFC 9421 2.2.2).
+
+    ``request.url`` is an IRI that werkzeug rebuilds with percent-escapes
+    decoded, so it differs from the signed string for any escaped character.
+    Servers that pass the raw request target (gunicorn's ``RAW_URI``) give the
+    exact spelling; otherwise the path is re-escaped as clients escape it and
+    the query string is used as received.
+    """
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    if not (isinstance(raw, str) and raw.startswith("/")):
+        query = request.environ.get("QUERY_STRING", "")
+        raw = quote(request.root_path + request.path, safe=_PCHAR) + (f"?{query}" if query else "")
+    return f"{request.scheme}://{request.host}{raw}"
 
 
 def _classify(reason: str) -> AuthenticationRequired | SignatureExpired | SignatureRejected:
     lowered = reason.lower()
-    if "age exceeds" in lowered or "in the future" in lowered or '"expires"' in lowered:
+    # "created" too old or in the future, "expires" in the past; not a malformed parameter
+    if "age exceeds" in lowered or "time in the future" in lowered or "time in the past" in lowered:
         return SignatureExpired(window_s=WINDOW_S)
     if "no signatures found" in lowered:
         return AuthenticationRequired(reason=reason)

@@ -8,9 +8,10 @@ from typing import Any, TypeVar
 import msgspec
 from flask import Response, current_app, request
 
-from api.errors import BadParameter, UnsupportedMediaType
+from api.errors import BadParameter, PayloadTooLarge, UnsupportedMediaType
 from api.protocol import LedgerApi
 from ledger.encoding import decode_json
+from ledger.errors import MalformedJson
 from ledger.registry import Registry
 
 T = TypeVar("T", bound=msgspec.Struct)
@@ -41,7 +42,14 @@ def read_body(type_: type[T]) -> T:
     """The request body decoded as ``type_``; JSON only."""
     if request.mimetype != "application/json":
         raise UnsupportedMediaType(content_type=request.content_type or "")
-    return decode_json(request.get_data(cache=False), type_, "request body")
+    data = request.get_data(cache=False)
+    limit = request.max_content_length
+    if limit is not None and request.content_length is None and len(data) >= limit:
+        raise PayloadTooLarge(limit=limit)  # werkzeug cuts a chunked body at the limit silently
+    try:
+        return decode_json(data, type_, "request body")
+    except RecursionError:  # msgspec refuses nesting deeper than the stack; decode_json lets it by
+        raise MalformedJson(reason="request body: nested too deeply") from None
 
 
 def int_arg(name: str, default: int | None, low: int, high: int) -> int | None:

@@ -42,6 +42,7 @@ class Endpoint:
     response: Any
     request: Any = None
     status: int = 200
+    also: tuple[int, ...] = ()  # further success statuses with the same response body
     signed: bool = False
     query: tuple[Param, ...] = ()
     errors: tuple[int, ...] = ()
@@ -113,13 +114,16 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
         "tags": [endpoint.tag],
         "operationId": _operation_id(endpoint),
         "responses": {
-            str(endpoint.status): {
-                "description": "success",
-                "content": {
-                    "application/json": {
-                        "schema": {"$ref": REF.format(name=_name(endpoint.response))}
-                    }
-                },
+            **{
+                str(code): {
+                    "description": "success",
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": REF.format(name=_name(endpoint.response))}
+                        }
+                    },
+                }
+                for code in (endpoint.status, *endpoint.also)
             },
             **{
                 str(code): {"$ref": "#/components/responses/Problem"}

@@ -30,7 +30,7 @@ import msgspec
 from api.protocol import LedgerApi
 from api.schemas import Problem, SubmitResult
 from ledger.encoding import canonical
-from ledger.errors import TengeError, Unavailable
+from ledger.errors import TengeError, Unavailable, all_error_classes
 from ledger.types import Transaction
 from node.service import LedgerService
 
@@ -45,20 +45,19 @@ METHODS = tuple(
 )
 
 
-class RemoteError(TengeError):
-    """A refusal raised inside the writer, re-raised in the worker with its code."""
+def remote_error(problem: Problem) -> TengeError:
+    """A refusal raised inside the writer, raised again here as the same class with its fields.
 
-    def __init__(self, problem: Problem) -> None:
-        self.problem = problem
-        self.code = problem.code  # type: ignore[misc]
-        self.status = problem.status  # type: ignore[misc]
-        self.title = problem.title  # type: ignore[misc]
-
-    def details(self) -> dict[str, Any]:
-        return dict(self.problem.fields)
-
-    def __str__(self) -> str:
-        return self.problem.detail
+    The same class, not a wrapper: every class in the error tree is a documented
+    code, and a wrapper class would be one more (with a duplicate code).
+    """
+    for cls in all_error_classes():
+        if cls.code == problem.code:
+            try:
+                return cls(**problem.fields)
+            except TypeError:  # fields this process's class does not take
+                break
+    return Unavailable(reason=f"writer refused with unknown code {problem.code}: {problem.detail}")
 
 
 def _send(sock: socket.socket, payload: bytes) -> None:
@@ -170,7 +169,7 @@ class RpcClient:
             self._local.sock = None
             raise Unavailable(reason="ledger writer closed the connection")
         if reply[:1] != OK:
-            raise RemoteError(msgspec.json.decode(reply[1:], type=Problem))
+            raise remote_error(msgspec.json.decode(reply[1:], type=Problem))
         return msgspec.json.decode(reply[1:], type=self._types[method])
 
     def submit(

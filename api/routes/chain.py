@@ -61,7 +61,8 @@ def blueprint(catalogue: Catalogue) -> Blueprint:
     )
     def block(height: str) -> Response:
         ctx = context()
-        found = ctx.ledger.block(int(height)) if height.isdigit() and len(height) < 16 else None
+        ascii_digits = height.isascii() and height.isdigit()  # '¹'.isdigit() is True
+        found = ctx.ledger.block(int(height)) if ascii_digits and len(height) < 16 else None
         if found is None:
             raise NotFound(resource=request.path)
         return reply(

@@ -52,6 +52,7 @@ def blueprint(catalogue: Catalogue) -> Blueprint:
             SubmitResponse,
             SignedTransaction,
             202,
+            also=(200,),
             query=(WAIT,),
             errors=(401, 403, 409, 413, 415, 422),
             description=(
