@@ -144,7 +144,7 @@ def run(kills: int, seed: int, payers: int, data: Path) -> dict[str, object]:
             node.kill()
             ok, problems = check_data(data)
             mismatches += not ok
-            recovery = node.start()
+            recovery = node.start().boot_seconds
             recoveries.append(recovery)
             acked = sum(len(t.acked) for t in threads)
             print(

@@ -39,15 +39,22 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def prepare(data: Path) -> None:
-    """Genesis and producer key for the load-test network in ``data``."""
+def prepare(
+    data: Path,
+    network: str = NETWORK,
+    central_bank: KeyPair | None = None,
+    producer: KeyPair | None = None,
+) -> None:
+    """Genesis and producer key for a network in ``data`` (the load-test keys by default)."""
+    central_bank = central_bank or key("central-bank")
+    producer = producer or key("producer")
     data.mkdir(parents=True, exist_ok=True)
     genesis = make_genesis(
-        NETWORK, [key("central-bank").public_hex], [key("producer").public_hex], GENESIS_TIME_MS
+        network, [central_bank.public_hex], [producer.public_hex], GENESIS_TIME_MS
     )
     (data / "genesis.json").write_bytes(canonical(genesis))
     if not (data / "keys" / "producer.key").exists():
-        write_key(data / "keys" / "producer.key", key("producer"))
+        write_key(data / "keys" / "producer.key", producer)
 
 
 class NodeProcess:
@@ -73,20 +80,20 @@ class NodeProcess:
             "WARNING",
         ]
         self.process: subprocess.Popen[bytes] | None = None
+        self.boot_seconds = 0.0
 
-    def start(self, timeout: float = 60.0) -> float:
-        """Start and wait until /v1/health answers; returns the seconds it took."""
+    def start(self, timeout: float = 60.0) -> NodeProcess:
+        """Start and wait until /v1/health answers (``boot_seconds`` says how long)."""
         started = time.monotonic()
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        self.process = subprocess.Popen(
-            self.args, cwd=ROOT, env=env, start_new_session=True, stderr=subprocess.DEVNULL
-        )
+        self.process = subprocess.Popen(self.args, cwd=ROOT, env=env, start_new_session=True)
         while time.monotonic() - started < timeout:
             if self.process.poll() is not None:
                 raise RuntimeError(f"node exited with {self.process.returncode}")
             try:
                 if httpx.get(f"{self.url}/v1/health", timeout=0.5).status_code == 200:
-                    return time.monotonic() - started
+                    self.boot_seconds = time.monotonic() - started
+                    return self
             except httpx.HTTPError:
                 time.sleep(0.02)
         self.kill()
