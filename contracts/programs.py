@@ -79,7 +79,7 @@ def require_issuer(key: str, state: StateView) -> str:
         if bank is None or bank.status != "active":
             raise BankInactive(bank_id=owner.id)
         return owner.id
-    if state.read(grant_key(owner.id), IssuerGrant) is None:
+    if owner.kind != "wallet" or state.read(grant_key(owner.id), IssuerGrant) is None:
         raise NotProgramIssuer(key=key)
     wallet = state.wallet(owner.id)
     if wallet is None or wallet.status != "active":

@@ -119,6 +119,8 @@ def decode_json(data: bytes, type_: type[W], part: str = "message") -> W:
         raise MalformedJson(reason=f"{part}: {exc}") from None
     except UnicodeDecodeError as exc:
         raise MalformedJson(reason=f"{part}: invalid UTF-8 at byte {exc.start}") from None
+    except RecursionError:  # a recursive type (a nested policy) nested deeper than the stack
+        raise MalformedJson(reason=f"{part}: nested too deeply") from None
 
 
 def decode_canonical(data: bytes, type_: type[W], part: str = "message") -> W:

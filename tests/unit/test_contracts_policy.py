@@ -17,7 +17,10 @@ from contracts.policy import (
 )
 from ledger.crypto import sha256
 from ledger.encoding import canonical
+from ledger.errors import MalformedJson
 from ledger.params import kzt
+from ledger.validation import parse_transaction
+from node.composition import full_registry
 from tests.harness import key
 from tests.programs_cast import World
 
@@ -72,6 +75,16 @@ def test_invalid_policies_are_refused_naming_the_field(
     with pytest.raises(InvalidPolicy) as refused:
         validate_policy(policy(**fields))
     assert refused.value.field == field
+
+
+def test_a_policy_nested_deeper_than_the_stack_is_malformed_not_a_crash() -> None:
+    head = b'{"issuer":"' + ISSUER.encode() + b'","name":"p","onward":'
+    policy = head * 3000 + b'{"issuer":"' + ISSUER.encode() + b'","name":"p"}' + b"}" * 3000
+    body = b'{"kind":"program.create","policy":' + policy + b"}"
+    envelope = b'{"body":' + body + b',"network":"kzt-test","signatures":[]}'
+    with pytest.raises(MalformedJson) as refused:
+        parse_transaction(envelope, full_registry())
+    assert "nested too deeply" in refused.value.reason
 
 
 def test_earmarking_deeper_than_four_levels_is_refused() -> None:
