@@ -14,11 +14,13 @@ from contracts.errors import (
     UnknownContract,
 )
 from contracts.records import escrow_lock
+from contracts.templates import EscrowOpen
 from ledger.crypto import KeyPair
 from ledger.errors import (
     DuplicateKey,
     LimitExceeded,
     MissingSignature,
+    TokenNotAllowed,
     UnexpectedSigner,
     UnregisteredRecipient,
 )
@@ -187,6 +189,22 @@ def test_opening_needs_the_payer_a_known_payee_and_distinct_parties(deal: Deal) 
         NETWORK, type(body)(**{**_fields(body), "payer": deal.arbiter.public_hex}), [buyer]
     )
     assert isinstance(world.refusal(forged), MissingSignature)
+
+
+def test_templates_hold_plain_kzt_only(deal: Deal) -> None:
+    world = deal.world
+    _, token = world.program(transferable=True)
+    world.issue(token, {deal.buyer.public_hex: kzt(10)})
+    coins = world.coins(deal.buyer, token)
+    body = EscrowOpen(
+        inputs=tuple(c.point for c in coins),
+        payer=deal.buyer.public_hex,
+        payee=deal.seller.public_hex,
+        amount=kzt(10),
+        deadline=deal.deadline,
+    )
+    refused = world.refusal(Transaction.create(NETWORK, body, [deal.buyer]))
+    assert isinstance(refused, TokenNotAllowed) and refused.token == token
 
 
 def _fields(body: object) -> dict[str, object]:
