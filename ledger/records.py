@@ -42,13 +42,29 @@ class WalletRecord(Wire, frozen=True):
     balance: int = 0
     day: int = 0
     day_outflow: int = 0
+    held: int = 0
+    """Value of this wallet held outside its outputs (an offline purse), in tiyn.
+
+    ``balance`` is what the wallet's keys hold in outputs; the balance cap of
+    its tier applies to ``balance + held``.
+    """
 
 
 class KeyOwner(Wire, frozen=True):
-    """Who a registered public key belongs to."""
+    """Who a registered public key belongs to.
 
-    kind: Literal["wallet", "bank"]
+    ``wallet`` and ``bank`` keys hold and spend outputs. Feature modules may
+    register keys of their own kinds (``device``: an offline payment device,
+    ``id`` its certificate serial); such keys never hold outputs.
+    """
+
+    kind: Literal["wallet", "bank", "device"]
     id: str
+
+    @property
+    def holds_outputs(self) -> bool:
+        """True for the kinds outputs may be paid to: wallets and banks."""
+        return self.kind in ("wallet", "bank")
 
 
 class TxLocation(Wire, frozen=True):

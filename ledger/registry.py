@@ -72,6 +72,10 @@ class WalletFlow(msgspec.Struct, frozen=True):
     wallet_id: str
     sent: int = 0
     received: int = 0
+    kept: int = 0
+    """Of ``sent``, the part that stays the wallet's, held outside its outputs
+    (funding its offline purse): outflow for the per-payment and daily limits,
+    still part of the balance the cap applies to."""
 
 
 class TokenPolicy(Protocol):

@@ -7,6 +7,7 @@ and check the same kinds.
 from __future__ import annotations
 
 import contracts
+import offline
 from ledger.registry import Registry
 from ledger.rules import core_registry
 
@@ -15,4 +16,5 @@ def full_registry() -> Registry:
     """The registry of a production node."""
     registry = core_registry()
     contracts.register(registry)
+    offline.register(registry)
     return registry

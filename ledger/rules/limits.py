@@ -4,6 +4,10 @@ A wallet's *flow* in one transaction is what leaves it (``sent``) and what
 enters it (``received``), netted per wallet so that change returning to the
 payer is not counted. Limits apply to the net: per payment and daily to net
 outflow, the balance cap to net inflow. Banks have no tier and no limits.
+
+Value a wallet moves into what it holds outside its outputs (its offline
+purse, ``WalletFlow.kept``) is outflow for the per-payment and daily limits
+but stays in the balance the cap applies to (``balance + held``).
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ from ledger.types import Output
 
 
 def owner_of(key: str, state: StateView) -> KeyOwner:
-    """Who holds a key; outputs to unregistered keys are refused."""
+    """Who holds a key; outputs to unregistered keys, or to keys that never
+    hold outputs (an offline device's), are refused."""
     owner = state.key_owner(key)
-    if owner is None:
+    if owner is None or not owner.holds_outputs:
         raise UnregisteredRecipient(owner=key)
     return owner
 
@@ -89,10 +94,12 @@ def _check_wallet(
         if limits.daily is not None:
             _within(wallet, "daily", limits.daily - spent_today, flow.sent)
     if flow.received and limits.balance_cap is not None:
-        _within(wallet, "balance", limits.balance_cap - wallet.balance, flow.received)
+        whole = wallet.balance + wallet.held
+        _within(wallet, "balance", limits.balance_cap - whole, flow.received)
     return msgspec.structs.replace(
         wallet,
         balance=wallet.balance + flow.received - flow.sent,
+        held=wallet.held + flow.kept,
         day=day,
         day_outflow=spent_today + flow.sent,
     )

@@ -19,6 +19,7 @@ SUPPLY = b"s"  # s | token                           -> SupplyRecord
 PARAM = b"p"  # p | name                            -> parameters (limits, genesis)
 LOCKED = b"l"  # l | lock id                         -> Locked (value held outside outputs)
 CONTRACT = b"c"  # c | family | "/" | id              -> records of contracts/ (programs, escrows)
+OFFLINE = b"f"  # f | family | "/" | id              -> records of offline/ (devices, purses)
 
 BLOCK = b"B"  # B | height(8, big-endian)           -> Block
 META = b"M"  # M | name                            -> ChainTip
@@ -27,7 +28,7 @@ HISTORY = b"H"  # H | wallet_id | 0x00 | height(8) | pos(4) -> txid(32)
 BANK_WALLETS = b"W"  # W | bank_id | 0x00 | wallet_id     -> b""
 
 CONSENSUS_PREFIXES = frozenset(
-    p[0] for p in (OUTPUT, TX, WALLET, KEY, BANK, SUPPLY, PARAM, LOCKED, CONTRACT)
+    p[0] for p in (OUTPUT, TX, WALLET, KEY, BANK, SUPPLY, PARAM, LOCKED, CONTRACT, OFFLINE)
 )
 
 TIP = META + b"tip"
@@ -71,6 +72,11 @@ def locked_key(lock_id: str) -> bytes:
 def contract_key(family: str, record_id: str) -> bytes:
     """A record of the ``contracts`` module, e.g. ``contract_key("escrow", txid_hex)``."""
     return CONTRACT + family.encode() + b"/" + record_id.encode()
+
+
+def offline_key(family: str, record_id: str) -> bytes:
+    """A record of the ``offline`` module, e.g. ``offline_key("purse", purse_id_hex)``."""
+    return OFFLINE + family.encode() + b"/" + record_id.encode()
 
 
 def limits_key(tier: str) -> bytes:
