@@ -95,12 +95,13 @@ class Chain:
         self.store.write_batch({**changes, s.TIP: canonical(tip)})
 
     def context(self, time_ms: int) -> BlockContext:
-        """The context of the next block; time never runs backwards."""
+        """The context of the next block this node produces; time never runs backwards."""
         return BlockContext(
             network=self.network,
             height=self.tip.height + 1,
             time_ms=max(time_ms, self.tip.time_ms),
             central_bank_keys=self.central_bank_keys,
+            producing=True,
         )
 
     def build(self, txs: Sequence[Transaction], time_ms: int, producer: KeyPair) -> BuiltBlock:

@@ -40,6 +40,13 @@ class BlockContext(msgspec.Struct, frozen=True):
     height: int
     time_ms: int
     central_bank_keys: frozenset[str]
+    producing: bool = False
+    """True while the producer builds this block; replays and audits see False.
+
+    A rule may refuse more while producing (checks only the producer can run,
+    such as the plaintext of a private payment, see ``privacy/``) but never
+    less, so every block it builds replays on a node without those secrets.
+    """
 
     @property
     def day(self) -> int:
@@ -96,6 +103,10 @@ def _no_validate(body: Body) -> None:
     return None
 
 
+Guard = Callable[[Pending, StateView], None]
+"""A producer-side admission check: raises a specific error to keep a transaction out."""
+
+
 @dataclass(frozen=True)
 class TxRule:
     """Everything the ledger needs to know about one transaction kind."""
@@ -124,6 +135,10 @@ class Registry:
 
     rules: dict[str, TxRule] = field(default_factory=dict)
     token_policy: TokenPolicy = field(default_factory=_RejectOtherTokens)
+    guards: list[Guard] = field(default_factory=list)
+    """Checks run after every kind's own check, only while a block is being produced
+    (``BlockContext.producing``); a feature module whose state only the producer can
+    read (the private-payment limit book of ``privacy/``) adds one. Replays skip them."""
 
     def add(self, rule: TxRule) -> None:
         """Register a kind; its ``kind`` must match its body's tag."""

@@ -142,7 +142,11 @@ def check_transaction(
         raise DuplicateTransaction(txid=tx.txid.hex())
     rule = registry.rule(tx.kind)
     pending = Pending(tx=tx, spent=check_inputs(tx.body.spends(), state), block=block)
-    return pending, rule.check(pending, state)
+    effect = rule.check(pending, state)
+    if block.producing:
+        for guard in registry.guards:
+            guard(pending, state)
+    return pending, effect
 
 
 def body_of(tx: Transaction, type_: type[B]) -> B:

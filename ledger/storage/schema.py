@@ -19,6 +19,7 @@ SUPPLY = b"s"  # s | token                           -> SupplyRecord
 PARAM = b"p"  # p | name                            -> parameters (limits, genesis)
 LOCKED = b"l"  # l | lock id                         -> Locked (value held outside outputs)
 CONTRACT = b"c"  # c | family | "/" | id              -> records of contracts/ (programs, escrows)
+PRIVACY = b"v"  # v | family | "/" | id              -> records of privacy/ (nullifier sets)
 OFFLINE = b"f"  # f | family | "/" | id              -> records of offline/ (devices, purses)
 
 BLOCK = b"B"  # B | height(8, big-endian)           -> Block
@@ -26,9 +27,10 @@ META = b"M"  # M | name                            -> ChainTip
 OWNER_OUTPUTS = b"O"  # O | owner(32) | txid(32) | index(1) -> b""
 HISTORY = b"H"  # H | wallet_id | 0x00 | height(8) | pos(4) -> txid(32)
 BANK_WALLETS = b"W"  # W | bank_id | 0x00 | wallet_id     -> b""
+PRODUCER_LOCAL = b"V"  # V | family | "/" | id           -> the producer's own sealed records
 
 CONSENSUS_PREFIXES = frozenset(
-    p[0] for p in (OUTPUT, TX, WALLET, KEY, BANK, SUPPLY, PARAM, LOCKED, CONTRACT, OFFLINE)
+    p[0] for p in (OUTPUT, TX, WALLET, KEY, BANK, SUPPLY, PARAM, LOCKED, CONTRACT, OFFLINE, PRIVACY)
 )
 
 TIP = META + b"tip"
@@ -77,6 +79,20 @@ def contract_key(family: str, record_id: str) -> bytes:
 def offline_key(family: str, record_id: str) -> bytes:
     """A record of the ``offline`` module, e.g. ``offline_key("purse", purse_id_hex)``."""
     return OFFLINE + family.encode() + b"/" + record_id.encode()
+
+
+def privacy_key(family: str, record_id: str) -> bytes:
+    """A record of the ``privacy`` module, e.g. ``privacy_key("nf", nullifier_hex)``."""
+    return PRIVACY + family.encode() + b"/" + record_id.encode()
+
+
+def producer_local_key(family: str, record_id: str) -> bytes:
+    """A record only the block producer writes and reads (outside the state digest).
+
+    Written in the block's batch while producing, never by a replay, so it is not
+    replicated; ``privacy`` keeps its sealed limit book here.
+    """
+    return PRODUCER_LOCAL + family.encode() + b"/" + record_id.encode()
 
 
 def limits_key(tier: str) -> bytes:
