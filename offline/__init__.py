@@ -15,12 +15,16 @@ crypto and receipts): ``params``, ``der``, ``certs``, ``pki``, ``voucher``,
 ``bundle``, ``proofs``, ``verify``, ``device``, ``errors``, ``types``. The
 ledger's rules — ``authority`` (PKI kinds), ``purses`` (fund, defund,
 reserve, claw-back), ``settlement`` and ``payout`` (deposit, fraud) — plug
-into the registry through :func:`register`; ``queries`` serves the API.
+into the registry through :func:`register`; ``queries`` serves the API the
+records ``views`` describes.
 """
 
 from __future__ import annotations
 
-from ledger.registry import Registry
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # a phone imports this package without the ledger's rules
+    from ledger.registry import Registry
 
 
 def register(registry: Registry) -> None:

@@ -213,10 +213,12 @@ def check_crl(pending: Pending, state: StateView) -> Effect:
     if crl.this_update > time_ms + setup(state).params.clock_skew_ms:
         raise InvalidCertificate(reason="the CRL's thisUpdate is in the future")
     for serial in offline.revoked:
-        record = draft.get(device_key(serial), DeviceRecord)
-        if record and record.not_after >= time_ms and int(serial, 16) not in crl.revoked:
+        device = draft.get(device_key(serial), DeviceRecord)
+        if device and device.not_after >= time_ms and int(serial, 16) not in crl.revoked:
             raise CrlIncomplete(bank_id=body.bank_id, serial=serial)
-    record = CrlRecord(crl.number, crl.this_update, crl.next_update, body.crl)
+    record = CrlRecord(
+        number=crl.number, this_update=crl.this_update, next_update=crl.next_update, crl=body.crl
+    )
     draft.put(crl_key(body.bank_id), record)
     return draft.changes()
 

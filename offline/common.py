@@ -49,7 +49,7 @@ class Draft:
 
     def get(self, key: bytes, type_: type[R]) -> R | None:
         found = self._writes.get(key, _ABSENT)
-        return self.state.read(key, type_) if found is _ABSENT else found  # type: ignore[no-any-return]
+        return self.state.read(key, type_) if found is _ABSENT else found
 
     def put(self, key: bytes, value: Any) -> None:
         self._writes[key] = value
