@@ -1,0 +1,73 @@
+"""The validator's limit book: each wallet's private holdings and today's private outflow.
+
+Tier limits need running totals (the balance cap, the daily limit), and a
+private payment may not write them where replicas read them. So the
+validator keeps them in its own book: one entry per wallet, sealed with a
+key only it holds (SecretBox), filed under a keyed hash of the wallet id
+(HMAC-SHA-256), written in the same atomic batch as the block under
+``schema.PRODUCER_LOCAL`` — outside the state digest, never replicated, never
+served. Replays do not touch it. Anyone reading the producer's disk without
+its key sees only which opaque entries change in which block.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from nacl.secret import SecretBox
+
+from ledger.encoding import Wire, canonical, decode_json
+from ledger.state import StateView
+from ledger.storage import schema
+from privacy.records import Write
+
+
+class BookEntry(Wire, frozen=True):
+    """One wallet's private totals, as the validator alone knows them."""
+
+    balance: int = 0
+    """Value the wallet holds in private notes, in tiyn (all tokens, as the balance cap counts)."""
+    day: int = 0
+    day_outflow: int = 0
+    """Private outflow on ``day`` (Almaty), in tiyn."""
+
+    def today(self, day: int) -> int:
+        """Private outflow on ``day``."""
+        return self.day_outflow if self.day == day else 0
+
+    @property
+    def empty(self) -> bool:
+        return self.balance == 0 and self.day_outflow == 0
+
+
+class SealedEntry(Wire, frozen=True):
+    """A book entry as stored: SecretBox (nonce || ciphertext) as hex."""
+
+    box: str
+
+
+class LimitBook:
+    """Reads and writes sealed entries through a block's state view."""
+
+    def __init__(self, seal_key: bytes, tag_key: bytes) -> None:
+        self._box = SecretBox(seal_key)
+        self._tag_key = tag_key
+
+    def key_for(self, wallet_id: str) -> bytes:
+        tag = hmac.new(self._tag_key, wallet_id.encode(), hashlib.sha256).hexdigest()
+        return schema.producer_local_key("book", tag)
+
+    def read(self, state: StateView, wallet_id: str) -> BookEntry:
+        """The wallet's entry (empty when it never held or paid privately)."""
+        sealed = state.read(self.key_for(wallet_id), SealedEntry)
+        if sealed is None:
+            return BookEntry()
+        return decode_json(self._box.decrypt(bytes.fromhex(sealed.box)), BookEntry)
+
+    def write(self, wallet_id: str, entry: BookEntry) -> Write:
+        """The sealed entry to store (a fresh random nonce each time)."""
+        if entry.empty:
+            return self.key_for(wallet_id), None
+        sealed = SealedEntry(box=self._box.encrypt(canonical(entry)).hex())
+        return self.key_for(wallet_id), sealed
