@@ -11,7 +11,6 @@ from flask import Response, current_app, request
 from api.errors import BadParameter, PayloadTooLarge, UnsupportedMediaType
 from api.protocol import LedgerApi
 from ledger.encoding import decode_json
-from ledger.errors import MalformedJson
 from ledger.registry import Registry
 
 T = TypeVar("T", bound=msgspec.Struct)
@@ -46,10 +45,7 @@ def read_body(type_: type[T]) -> T:
     limit = request.max_content_length
     if limit is not None and request.content_length is None and len(data) >= limit:
         raise PayloadTooLarge(limit=limit)  # werkzeug cuts a chunked body at the limit silently
-    try:
-        return decode_json(data, type_, "request body")
-    except RecursionError:  # msgspec refuses nesting deeper than the stack; decode_json lets it by
-        raise MalformedJson(reason="request body: nested too deeply") from None
+    return decode_json(data, type_, "request body")
 
 
 def int_arg(name: str, default: int | None, low: int, high: int) -> int | None:

@@ -4,7 +4,8 @@ Each ledger error code that a client can provoke is provoked through the HTTP
 API (the app in process, over a fresh in-memory chain); the few that no
 request can reach (integrity failures, an unavailable writer, a duplicate
 that the txid makes idempotent) are put through the one mapping function
-directly. ``GET /problems/<code>`` must describe every code.
+directly, as is every feature module's code. ``GET /problems/<code>`` must
+describe every code (the ledger's and the HTTP layer's on a real node too).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from ledger.types import KZT, OutPoint, Output, Signature, Transaction, Transfer
 from node.rpc import remote_error
 from node.service import LedgerService
 from tests.harness import NETWORK, T0, key
+from tests.integration.nodes import NodeProcess
 from wallet import builders
 from wallet.builders import Coin
 from wallet.client import TengeClient
@@ -46,6 +48,11 @@ def declared_errors() -> list[type[TengeError]]:
     """Every error class the API can answer with: the ledger's tree and the HTTP layer's."""
     modules = {errors.__name__, api_errors.__name__}
     return [c for c in errors.all_error_classes() if c.__module__ in modules]
+
+
+def served_errors() -> list[type[TengeError]]:
+    """Every error class the node answers with, feature modules' too (not the PoW comparator's)."""
+    return [c for c in errors.all_error_classes() if not c.__module__.startswith("node.pow")]
 
 
 BY_CODE = {cls.code: cls for cls in declared_errors()}
@@ -295,7 +302,7 @@ def test_error_reached_over_http_answers_with_its_status(world: World, code: str
     assert_problem(TRIGGERS[code](world), BY_CODE[code])
 
 
-@pytest.mark.parametrize("cls", declared_errors(), ids=lambda c: c.code)
+@pytest.mark.parametrize("cls", served_errors(), ids=lambda c: c.code)
 def test_mapping_gives_every_error_its_status_and_problem_type(
     world: World, cls: type[TengeError]
 ) -> None:
@@ -311,11 +318,19 @@ def test_mapping_gives_every_error_its_status_and_problem_type(
     assert body["detail"].startswith(cls.code)
 
 
-@pytest.mark.parametrize("cls", declared_errors(), ids=lambda c: c.code)
+@pytest.mark.parametrize("cls", served_errors(), ids=lambda c: c.code)
 def test_problem_type_page_describes_every_code(world: World, cls: type[TengeError]) -> None:
     response = world.http.get(f"/problems/{cls.code}")
     assert response.status_code == 200
     assert response.json() == {"code": cls.code, "status": cls.status, "title": cls.title}
+
+
+def test_node_describes_every_ledger_and_http_code(node_process: NodeProcess) -> None:
+    with httpx.Client(base_url=node_process.url) as http:
+        for cls in declared_errors():
+            response = http.get(f"/problems/{cls.code}")
+            assert response.status_code == 200, cls.code
+            assert response.json() == {"code": cls.code, "status": cls.status, "title": cls.title}
 
 
 def test_unknown_problem_type_is_not_found(world: World) -> None:
@@ -338,7 +353,7 @@ def test_oversized_batch_is_refused_by_its_schema(world: World) -> None:
     assert "2000" in str(assert_problem(response, errors.SchemaViolation)["reason"])
 
 
-@pytest.mark.parametrize("cls", declared_errors(), ids=lambda c: c.code)
+@pytest.mark.parametrize("cls", served_errors(), ids=lambda c: c.code)
 def test_writer_refusal_is_raised_again_in_an_api_worker_as_itself(cls: type[TengeError]) -> None:
     error = cls()
     sent = msgspec.json.decode(msgspec.json.encode(Problem.of(error)), type=Problem)

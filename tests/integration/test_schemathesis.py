@@ -7,11 +7,11 @@ type. Private reads are signed (RFC 9421) with a registered bank's or
 wallet's key, and half of their cases target that bank's or wallet's real
 id, so the fuzzer gets past authentication into the handlers.
 
-Schemathesis' ``@schema.parametrize()`` needs the schema at import time (the
-lazy ``from_fixture`` loader does not run under pytest 9.2), so the
-operations are parametrized from the API's own catalogue and each test draws
-its cases from ``operation.as_strategy()`` of the schema loaded from the
-running node.
+Schemathesis' ``@schema.parametrize()`` needs the schema at import time (its
+lazy ``from_fixture`` loader does not run under pytest 9.2), so the operations
+are parametrized from the document the code generates (which the node must
+serve unchanged) and each test draws its cases from ``operation.as_strategy()``
+of the schema loaded from the running node with ``schemathesis.openapi.from_url``.
 """
 
 from __future__ import annotations
@@ -164,16 +164,16 @@ def test_queued_and_committed_submissions_answer_as_documented(
         body = canonical(tx.envelope())
         batch = b'{"transactions":[' + body + b"]}"
         http = client.http
-        calls = [
-            ("/v1/transactions", {}, body, 202),
-            ("/v1/transactions", {"wait": "commit"}, body, 200),
-            ("/v1/transactions/batch", {"wait": "commit"}, batch, 200),
+        calls = [  # queued (or, rarely, already committed), then committed, then as a batch
+            ("/v1/transactions", {}, body, {202, 200}),
+            ("/v1/transactions", {"wait": "commit"}, body, {200}),
+            ("/v1/transactions/batch", {"wait": "commit"}, batch, {200}),
         ]
-        for path, query, content, status in calls:
+        for path, query, content, statuses in calls:
             response = http.post(
                 path, params=query, content=content, headers={"content-type": "application/json"}
             )
-            assert response.status_code == status, response.text
+            assert response.status_code in statuses, response.text
             case = served_schema[path]["POST"].Case(
                 query=query, body=json.loads(content), media_type="application/json"
             )
