@@ -71,14 +71,6 @@ class BadParameter(HttpError):
 
 
 @dataclass(eq=False)
-class TooManyItems(HttpError):
-    code = "too_many_items"
-    title = "The batch holds more transactions than allowed"
-    allowed: int = 0
-    got: int = 0
-
-
-@dataclass(eq=False)
 class AuthenticationRequired(HttpError):
     code = "authentication_required"
     status = 401

@@ -20,7 +20,7 @@ import nacl.signing
 DOMAIN_TX = b"KZT-LEDGER/tx/v1\x00"
 DOMAIN_BLOCK = b"KZT-LEDGER/block/v1\x00"
 DOMAIN_GENESIS = b"KZT-LEDGER/genesis/v1\x00"
-DOMAIN_HTTP = b"KZT-LEDGER/http/v1\x00"
+DOMAIN_HTTP = b"KZT-LEDGER/http/v1\x00"  # reserved: HTTP reads use RFC 9421 tags
 DOMAIN_VOUCHER = b"KZT-LEDGER/voucher/v1\x00"
 
 _LEAF = b"\x00"

@@ -5,9 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from api.context import context, read_body, reply, txid_arg
-from api.errors import BadParameter, NotFound, TooManyItems, problem_response
+from api.errors import BadParameter, NotFound, problem_response
 from api.schemas import (
-    MAX_BATCH,
     BatchRequest,
     BatchResponse,
     Problem,
@@ -86,14 +85,7 @@ def blueprint(catalogue: Catalogue) -> Blueprint:
     def submit_batch() -> Response:
         wait = wants_commit()
         envelopes = read_body(BatchRequest).transactions
-        if len(envelopes) > MAX_BATCH:
-            raise TooManyItems(allowed=MAX_BATCH, got=len(envelopes))
-        results: list[SubmitResult | Transaction] = []
-        for envelope in envelopes:
-            try:
-                results.append(check_at_edge(envelope))
-            except TengeError as error:
-                results.append(SubmitResult(txid="", status="rejected", problem=Problem.of(error)))
+        results = [_checked_or_refused(envelope) for envelope in envelopes]
         accepted = [r for r in results if isinstance(r, Transaction)]
         outcomes = iter(context().ledger.submit(accepted, wait=wait) if accepted else [])
         final = [next(outcomes) if isinstance(r, Transaction) else r for r in results]
@@ -141,3 +133,16 @@ def blueprint(catalogue: Catalogue) -> Blueprint:
         return reply(found)
 
     return bp
+
+
+def _checked_or_refused(envelope: SignedTransaction) -> SubmitResult | Transaction:
+    """The checked transaction, or its refusal (with its txid when the body decodes)."""
+    txid = ""
+    try:
+        ctx = context()
+        tx = decode_envelope(envelope, ctx.registry)
+        txid = tx.txid.hex()
+        validate_transaction(tx, ctx.registry, ctx.network)
+    except TengeError as error:
+        return SubmitResult(txid=txid, status="rejected", problem=Problem.of(error))
+    return tx

@@ -269,8 +269,8 @@ ABSTRACT = {
     api_errors.HttpError,
 }
 # No request can provoke these: stored data disagreeing with itself, an
-# unavailable writer, a server bug, a resubmitted txid (answered idempotently),
-# and a batch over 2,000 items (the schema's maxItems refuses it first).
+# unavailable writer, a server bug, and a resubmitted txid (answered
+# idempotently). A batch over 2,000 items is a schema_violation (maxItems).
 UNREACHABLE = {
     errors.DuplicateTransaction,
     errors.InvalidBlock,
@@ -278,7 +278,6 @@ UNREACHABLE = {
     errors.AuditMismatch,
     errors.Unavailable,
     api_errors.InternalError,
-    api_errors.TooManyItems,
 }
 
 
