@@ -16,9 +16,10 @@ from ledger.producer import Outcome
 from ledger.rules import core_registry
 from ledger.state import StateView
 from ledger.storage import KeyValueStore
-from ledger.types import Block, Transaction
+from ledger.types import KZT, Block, Transaction
 from ledger.validation import decode_envelope
 from privacy import escrow
+from privacy import wallet as pw
 from privacy.params import default_params
 from privacy.prepare import evaluate, prepare_private, prepare_spend
 from privacy.records import params_of
@@ -65,6 +66,15 @@ class PrivacyNet(Harness):
     @property
     def params(self) -> PrivacyParams:
         return params_of(StateView(self.store))
+
+    def payment(
+        self, payer: KeyPair, to: KeyPair | str, amount: int, memo: str = "", token: str = KZT
+    ) -> PrivateSubmission:
+        """A private payment from all of the payer's notes (and its coins if they are short)."""
+        payee = to if isinstance(to, str) else to.public_hex
+        notes = self.history(payer).unspent()
+        coins = [c for c in self.coins(payer) if c.output.token == token]
+        return pw.pay(NETWORK, self.params, payer, notes, payee, amount, memo, token, coins)
 
     def private_tx(self, submission: PrivateSubmission) -> Transaction:
         """The validator's attested transaction for a submission (its plaintext is held)."""

@@ -58,3 +58,24 @@ def test_anonymous_tokens_withdraw_and_spend(net: PrivacyNet) -> None:
     assert again.error is not None and again.error.code == "token_spent"
     report = audit(net.store, net.chain.registry)
     assert report.ok and report.locked["KZT"] == kzt(1_000)
+
+
+def test_public_and_regulator_audits_agree_with_the_chain(net: PrivacyNet) -> None:
+    from privacy.audit import public_audit
+    from privacy.escrow import recover
+    from privacy.regulator import regulator_audit
+    from tests.privacy_cast import AUTHORITIES
+
+    aigerim, daniyar = key("aigerim"), key("daniyar")
+    shield = pw.shield(NETWORK, net.params, aigerim, net.coins(aigerim), kzt(9_000))
+    assert net.private(shield).committed
+    assert net.private(net.payment(aigerim, daniyar, 777)).committed
+    report = public_audit(net.store, net.chain.registry)
+    assert report.ok, report.problems
+    assert (report.private_transfers, report.nullifiers, report.commitments) == (2, 1, 3)
+    assert report.private_pool == {"KZT": kzt(9_000)}
+    escrow = recover([net.shares[a] for a in AUTHORITIES[:3]])
+    regulator = regulator_audit(net.store, net.chain.registry, escrow)
+    assert regulator.ok, regulator.problems
+    assert regulator.unspent == {"KZT": kzt(9_000)}
+    assert regulator.state_digest == net.chain.tip.state_digest
