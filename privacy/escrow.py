@@ -20,18 +20,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 import shamir_mnemonic
 from nacl.public import PrivateKey
 
+from ledger.chain import Chain
 from ledger.crypto import DOMAIN_TX, signing_message
-from ledger.encoding import decode_canonical
-from ledger.receipts import verify_receipt
+from ledger.encoding import decode_canonical, decode_json
+from ledger.receipts import make_receipt, verify_receipt
 from ledger.types import Receipt, SignedTransaction, txid_of
 from privacy.envelopes import RegulatorRecord, open_envelope
 from privacy.errors import DisclosureNotRecorded, EnvelopeMismatch, NotPrivateTransaction
 from privacy.notes import verify_signatures
-from privacy.types import PrivacyDisclose, PrivacyParams, PrivateTransfer
+from privacy.records import disclosure_prefix
+from privacy.types import DisclosureRecord, PrivacyDisclose, PrivacyParams, PrivateTransfer
 
 
 def ceremony(
@@ -89,3 +92,51 @@ def open_transfer(
     if record.nullifiers != body.nullifiers:
         raise EnvelopeMismatch(reason="the record's nullifiers are not the committed ones")
     return record
+
+
+class Source(Protocol):
+    """Where the tool reads committed records: a node's API, or a chain in a test."""
+
+    def disclosure_records(self, txid: str) -> list[DisclosureRecord]: ...
+
+    def committed(self, txid: str) -> tuple[SignedTransaction, Receipt]: ...
+
+
+def open_disclosed(
+    source: Source,
+    txid: str,
+    mnemonics: Sequence[str],
+    params: PrivacyParams,
+    producer_keys: Sequence[str],
+    network: str,
+    passphrase: bytes = b"",
+) -> RegulatorRecord:
+    """The procedure: a committed quorum disclosure first, then the shares, then the envelope."""
+    records = source.disclosure_records(txid)
+    if not records:
+        raise DisclosureNotRecorded(txid=txid)
+    disclosure, receipt = source.committed(records[0].disclosure)
+    require_disclosure(disclosure, receipt, txid, params, producer_keys, network)
+    escrow = recover(mnemonics, passphrase)
+    transfer, transfer_receipt = source.committed(txid)
+    verify_receipt(transfer_receipt, producer_keys, txid=txid, network=network)
+    return open_transfer(transfer, escrow, params, network)
+
+
+class ChainSource:
+    """A :class:`Source` over a chain's store (tests, the demo, an auditor's replica)."""
+
+    def __init__(self, chain: Chain) -> None:
+        self.chain = chain
+
+    def disclosure_records(self, txid: str) -> list[DisclosureRecord]:
+        found = self.chain.store.iterate(disclosure_prefix(txid))
+        return [decode_json(raw, DisclosureRecord) for _, raw in found]
+
+    def committed(self, txid: str) -> tuple[SignedTransaction, Receipt]:
+        receipt = make_receipt(self.chain.store, self.chain.network, bytes.fromhex(txid))
+        if receipt is None:
+            raise NotPrivateTransaction(txid=txid)
+        block = self.chain.block(receipt.header.height)
+        assert block is not None
+        return block.txs[receipt.index], receipt

@@ -36,6 +36,7 @@ from privacy.errors import (
     MalformedPrivateRequest,
     NoteMismatch,
     NotPrivateTransaction,
+    TokenSpent,
     UnknownDenomination,
 )
 from privacy.notes import (
@@ -45,7 +46,7 @@ from privacy.notes import (
     envelopes_digest,
     verify_signatures,
 )
-from privacy.records import params_of
+from privacy.records import params_of, token_key
 from privacy.requests import Evaluation, PrivateSubmission, SpendRequest
 from privacy.transfer import PlainResult, check_plaintext, check_public
 from privacy.types import AnonSpend, AnonWithdraw, PrivacyParams, PrivateTransfer
@@ -168,6 +169,9 @@ def prepare_spend(validator: Validator, request: SpendRequest, chain: Chain) -> 
     if params.denomination(request.denomination) is None:
         raise UnknownDenomination(denomination=request.denomination)
     secret, _ = validator.secrets.voprf_key(request.denomination)
+    for token in request.tokens:
+        if chain.store.get(token_key(request.denomination, token.input)) is not None:
+            raise TokenSpent(denomination=request.denomination, token=token.input)
     for index, token in enumerate(request.tokens):
         if not voprf.verify_token(secret, bytes.fromhex(token.input), bytes.fromhex(token.output)):
             raise InvalidToken(index=index)
