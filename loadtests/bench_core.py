@@ -219,7 +219,7 @@ def run_mixed(wallets: int, rounds: int, threads: int, seed: int, out: str | Non
     """The mixed workload beside plain transfers on one network; prints both and the ratio."""
     from loadtests.bench_mix import run_mix
 
-    result = run_mix(wallets, wallets * rounds, threads, seed)
+    result = run_mix(wallets, wallets * rounds // 2, threads, seed)
     print(
         f"plain transfers {result['plain_tps']} tx/s, mixed 70/20/10 {result['mixed_tps']} tx/s, "
         f"ratio {result['ratio']} (target >= 0.8); kinds {result['mixed_kinds']}"
