@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from offline import errors as errors  # the offline codes join the error tree on import
+
 if TYPE_CHECKING:  # a phone imports this package without the ledger's rules
     from ledger.registry import Registry
 

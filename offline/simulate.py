@@ -34,7 +34,7 @@ from offline.simulation import Actor, Simulation
 from offline.voucher import decode_voucher
 from wallet import builders
 from wallet import offline_builders as ob
-from wallet.offline import _groups
+from wallet.offline import deposit_groups
 
 RECONNECT_BATCH = 10
 
@@ -77,7 +77,7 @@ def _deposits(sim: Simulation, batch: list[Actor]) -> list[Transaction]:
     for actor in batch:
         accepted = actor.inbox.accepted
         for start in range(0, len(accepted), 200):
-            groups = _groups(accepted[start : start + 200])
+            groups = deposit_groups(accepted[start : start + 200])
             txs.append(ob.deposit(sim.pilot.network, actor.phone.wallet_key, groups))
     return txs
 

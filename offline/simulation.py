@@ -22,12 +22,12 @@ import msgspec
 from ledger.errors import TengeError
 from ledger.storage import KeyValueStore
 from offline.device import DeviceState, pay
+from offline.inbox import Inbox
 from offline.params import HOUR_MS, default_params, default_tier_limits, kzt
 from offline.pilot import Phone, Pilot
 from offline.trust import TrustStore
 from offline.verify import VerifyCache
 from offline.voucher import decode_voucher
-from wallet.offline import Inbox
 
 BANKS = ("halyk", "kaspi", "forte")
 Progress = Callable[[int, int], None]

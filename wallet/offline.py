@@ -1,9 +1,10 @@
 """The SDK for offline payments: the phone's offline path and its online sync.
 
-Offline (no transport, no node): :func:`offline.device.pay` signs a voucher
-and returns the bundle to show as a QR code; :class:`Inbox` verifies a
-received bundle with :func:`offline.verify.verify_bundle` against the cached
-trust store and remembers it. Nothing here opens a connection.
+Offline (no transport, no node, pure modules only): :func:`offline.device.pay`
+signs a voucher and returns the bundle to show as a QR code;
+:class:`offline.inbox.Inbox` verifies a received bundle with
+:func:`offline.verify.verify_bundle` against the cached trust store and
+remembers it. Neither opens a connection nor imports this module.
 
 Online (:class:`OfflineClient`, over a :class:`~wallet.client.TengeClient`,
 so in process or over the network alike): download the trust store, fetch
@@ -21,88 +22,24 @@ bank, enrol a device (issue its certificate and register it)::
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
 from typing import Any
 
 from ledger.crypto import KeyPair
 from ledger.types import Transaction
-from offline.bundle import Bundle, decode_bundle
+from offline.bundle import decode_bundle
 from offline.certs import device_certificate
 from offline.device import DeviceState, Purse
-from offline.errors import BrokenChain, CounterReplay
+from offline.inbox import Evidence, Inbox, bundle_device
 from offline.params import OfflineLimits
-from offline.pki import load_device
-from offline.proofs import pair_fraud
 from offline.records import DeviceRecord
 from offline.trust import TrustStore
-from offline.verify import Accepted, Seen, VerifyCache, verify_bundle
 from offline.views import CrlView, FraudList, PurseView, ReserveView, SlotView, TrustView
 from offline.voucher import SignedVoucher, decode_voucher
 from wallet import offline_builders as ob
 from wallet.client import ApiError, Submitted, TengeClient
 
 MAX_PER_DEPOSIT = 256
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """Two vouchers of one purse that no honest device signs together."""
-
-    purse: bytes
-    device: str
-    first: bytes
-    second: bytes
-
-
-@dataclass(frozen=True)
-class Inbox:
-    """What a payee's phone holds: accepted bundles to deposit, the last voucher seen
-    from each purse, and any fraud evidence it ran into."""
-
-    accepted: tuple[bytes, ...] = ()
-    seen: Mapping[bytes, Seen] = field(default_factory=dict)
-    evidence: tuple[Evidence, ...] = ()
-
-    def receive(
-        self,
-        data: bytes,
-        trust: TrustStore,
-        payee: bytes,
-        now_ms: int,
-        cache: VerifyCache | None = None,
-    ) -> tuple[Accepted, Inbox]:
-        """Verify a bundle with no network; the verdict and the inbox holding it.
-
-        A refused voucher that contradicts one already seen from its purse is
-        kept as evidence (the error is still raised): :meth:`with_evidence`.
-        """
-        purse = decode_bundle(data).voucher.voucher.purse
-        accepted = verify_bundle(data, trust, payee, now_ms, self.seen.get(purse), cache)
-        seen = {**self.seen, purse: accepted.seen}
-        return accepted, replace(self, accepted=(*self.accepted, data), seen=seen)
-
-    def with_evidence(self, data: bytes, error: Exception) -> Inbox:
-        """Keep a refused bundle as fraud evidence when it proves a double spend."""
-        if not isinstance(error, CounterReplay | BrokenChain):
-            return self
-        bundle = decode_bundle(data)
-        seen = self.seen.get(bundle.voucher.voucher.purse)
-        if seen is None or pair_fraud(seen.voucher, bundle.voucher, bundle.network) is None:
-            return self
-        device = bundle_device(bundle)
-        found = Evidence(bundle.voucher.voucher.purse, device, seen.last, bundle.voucher.raw)
-        return replace(self, evidence=(*self.evidence, found))
-
-    def deposited(self, done: Sequence[bytes]) -> Inbox:
-        """The inbox without the bundles now settled."""
-        gone = set(done)
-        return replace(self, accepted=tuple(b for b in self.accepted if b not in gone))
-
-
-def bundle_device(bundle: Bundle) -> str:
-    """The device key a bundle's certificate certifies."""
-    return load_device(bundle.certificate).key
 
 
 class OfflineClient:
@@ -219,7 +156,7 @@ class OfflineClient:
         while pending:
             chunk = pending[:MAX_PER_DEPOSIT]
             try:
-                done.append(self.submit(ob.deposit(network, payee, _groups(chunk))))
+                done.append(self.submit(ob.deposit(network, payee, deposit_groups(chunk))))
             except ApiError as error:
                 if error.code != "voucher_settled":
                     raise
@@ -237,7 +174,8 @@ class OfflineClient:
         return self.submit(tx)
 
 
-def _groups(bundles: Sequence[bytes]) -> list[tuple[str, str, list[SignedVoucher]]]:
+def deposit_groups(bundles: Sequence[bytes]) -> list[tuple[str, str, list[SignedVoucher]]]:
+    """Bundles' vouchers grouped by (purse, device key), as ``voucher.deposit`` takes them."""
     grouped: dict[tuple[str, str], list[SignedVoucher]] = {}
     for data in bundles:
         bundle = decode_bundle(data)
