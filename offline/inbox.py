@@ -12,12 +12,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+import cbor2
+
 from offline.bundle import Bundle, decode_bundle
-from offline.errors import BrokenChain, CounterReplay
+from offline.errors import BrokenChain, CounterReplay, MalformedVoucher
 from offline.pki import load_device
 from offline.proofs import pair_fraud
 from offline.trust import TrustStore
 from offline.verify import Accepted, Seen, VerifyCache, verify_bundle
+from offline.voucher import cbor
 
 
 @dataclass(frozen=True)
@@ -78,3 +81,28 @@ class Inbox:
 def bundle_device(bundle: Bundle) -> str:
     """The device key a bundle's certificate certifies."""
     return load_device(bundle.certificate).key
+
+
+def encode_inbox(inbox: Inbox) -> bytes:
+    """Deterministic CBOR for the phone's storage."""
+    return cbor(
+        [
+            1,
+            list(inbox.accepted),
+            [[purse, seen.last, seen.received] for purse, seen in sorted(inbox.seen.items())],
+            [[e.purse, e.device, e.first, e.second] for e in inbox.evidence],
+        ]
+    )
+
+
+def decode_inbox(data: bytes) -> Inbox:
+    """Read a stored inbox."""
+    try:
+        _, accepted, seen, evidence = cbor2.loads(data)
+        return Inbox(
+            accepted=tuple(accepted),
+            seen={purse: Seen(last, received) for purse, last, received in seen},
+            evidence=tuple(Evidence(*item) for item in evidence),
+        )
+    except (cbor2.CBORDecodeError, ValueError, TypeError) as exc:
+        raise MalformedVoucher(part="inbox", reason=str(exc)) from None

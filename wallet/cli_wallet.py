@@ -24,6 +24,7 @@ from wallet.cli_args import (
 )
 from wallet.cli_common import LOCAL, CliError, Reply, Session
 from wallet.cli_keys import add_keys_commands
+from wallet.cli_offline import add_offline_commands
 
 ENVIRONMENT = "TENGE_NODE, TENGE_KEYSTORE, TENGE_WALLET, TENGE_PASSWORD"
 
@@ -55,6 +56,7 @@ def parser() -> argparse.ArgumentParser:
     hist.add_argument("--limit", type=bounded_int(1, 500), default=20, help="page size")
     hist.add_argument("--before", type=bounded_int(1, 2**53 - 1), help="only blocks below this")
     _add_receipt_commands(commands, parent)
+    add_offline_commands(commands, parent)
     return top
 
 
