@@ -179,7 +179,10 @@ def openapi(
     schemas["SignedTransaction"]["properties"]["body"] = {
         "description": "the transaction body, as canonical JSON (see docs/encoding.md)",
         "oneOf": [{"$ref": REF.format(name=b.__name__)} for b in bodies],
-        "discriminator": {"propertyName": "kind"},
+        "discriminator": {
+            "propertyName": "kind",
+            "mapping": {b.__struct_config__.tag: REF.format(name=b.__name__) for b in bodies},
+        },
     }
     schemas["ProblemDocument"]["additionalProperties"] = True
     paths: dict[str, dict[str, Any]] = {}

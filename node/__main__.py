@@ -34,6 +34,8 @@ from node.config import NodeConfig, add_flags, load
 from node.keyfiles import read_key, write_key
 from node.rpc import RpcServer
 from node.service import LedgerService
+from privacy import service as privacy_service
+from privacy.node import load_validator
 
 log = logging.getLogger("node")
 
@@ -77,12 +79,14 @@ class Node:
         config = self.config
         os.makedirs(config.ledger_path, exist_ok=True)
         self.store = LevelDBStore(config.ledger_path)
-        self.chain = Chain(self.store, full_registry(), genesis_of(config))
         key = read_key(config.producer_key_path)
+        validator = load_validator(config.data_dir, key)
+        self.chain = Chain(self.store, full_registry(validator), genesis_of(config))
         self.producer = Producer(
             self.chain, key, max_block=config.max_block, max_wait_ms=config.max_wait_ms
         ).start()
         self.service = LedgerService(self.chain, self.producer)
+        privacy_service.install(self.service, validator)
         self.rpc = RpcServer(config.socket_path, self.service).start()
         log.info(
             "node starting: network=%s height=%d url=%s",

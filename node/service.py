@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from concurrent.futures import wait as wait_for
 
@@ -18,7 +18,7 @@ from api.program_schemas import CheckResult
 from api.schemas import Health, NetworkInfo, Problem, SubmitResult, SupplyInfo
 from ledger.chain import Chain, genesis_hash
 from ledger.encoding import decode_json
-from ledger.errors import TengeError
+from ledger.errors import TengeError, Unavailable
 from ledger.producer import Outcome, Producer
 from ledger.queries import (
     HistoryEntry,
@@ -54,6 +54,8 @@ class LedgerService:
             "blocks_total": 0,
         }
         producer.on_commit.append(self._on_commit)
+        self.extensions: dict[str, Callable[[bytes], bytes]] = {}
+        """Writer-side handlers of feature modules (``privacy``: the validator), by name."""
 
     # -- writes ------------------------------------------------------------------
 
@@ -222,6 +224,17 @@ class LedgerService:
         except TengeError as error:
             return CheckResult(tx.txid.hex(), tx.kind, False, context.time_ms, Problem.of(error))
         return CheckResult(tx.txid.hex(), tx.kind, True, context.time_ms)
+
+    def extension(self, name: str, payload: bytes) -> bytes:
+        """Call a handler a feature module installed in the writer: bytes in, bytes out.
+
+        The privacy validator lives here because only the writer holds its
+        secrets and the producer; API workers reach it through this one call.
+        """
+        handler = self.extensions.get(name)
+        if handler is None:
+            raise Unavailable(reason=f"this node does not serve {name}")
+        return handler(payload)
 
     # -- operations --------------------------------------------------------------
 

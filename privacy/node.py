@@ -1,10 +1,9 @@
 """How a node becomes the validator: the seed file next to the producer key.
 
 ``keys/privacy-validator.key`` holds a 32-byte hex seed (mode 0600, like the
-producer key); with it, the writer derives the validator's secrets
-(:class:`~privacy.validator.ValidatorSecrets`) and attests with the producer
-key. A node without the file replicates private transfers but cannot build
-blocks with them.
+producer key), created on the writer's first start; the writer derives the
+validator's secrets from it (:class:`~privacy.validator.ValidatorSecrets`)
+and attests with the producer key.
 """
 
 from __future__ import annotations
@@ -33,11 +32,16 @@ def create_seed(data_dir: str | Path, seed: bytes | None = None) -> Path:
     return target
 
 
-def load_validator(data_dir: str | Path, attest: KeyPair) -> Validator | None:
-    """The validator of this node, if it holds the seed."""
+def load_validator(data_dir: str | Path, attest: KeyPair) -> Validator:
+    """The validator of this node; a node without a seed makes one on first start.
+
+    The seed is useless until the central bank's parameters name the keys
+    derived from it (``privacy.configure``): until then private requests are
+    refused with ``privacy_not_configured``.
+    """
     path = seed_path(data_dir)
     if not path.exists():
-        return None
+        create_seed(data_dir)
     seed = bytes.fromhex(path.read_text().strip())
     if len(seed) != 32:
         raise ValueError(f"{path}: expected a 32-byte hex seed")

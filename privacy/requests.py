@@ -12,8 +12,16 @@ from typing import Annotated
 import msgspec
 
 from ledger.encoding import Amount, Hex32, Hex64, Wire, exact
-from ledger.types import Memo, Output
-from privacy.types import Hex32s, HexBlob, OpenInputs, OpenOutputs, Signatures
+from ledger.types import Memo, Output, Receipt, SignedTransaction
+from privacy.types import (
+    AnonSupply,
+    DisclosureRecord,
+    Hex32s,
+    HexBlob,
+    OpenInputs,
+    OpenOutputs,
+    Signatures,
+)
 
 Hex64Bytes = Annotated[
     str,
@@ -72,11 +80,47 @@ class Evaluation(Wire, frozen=True):
     proof: Hex64
 
 
-class PrivateResult(Wire, frozen=True):
-    """What the validator says about a private payment or a token spend."""
+class FeedEntry(msgspec.Struct, frozen=True):
+    """One private transfer as its block carries it."""
 
-    txid: Hex32
-    status: str
-    height: int | None = None
-    index: int | None = None
-    problem: dict[str, object] | None = None
+    txid: str
+    height: int
+    index: int
+    tx: SignedTransaction
+
+
+class Feed(msgspec.Struct, frozen=True):
+    """Private transfers from a height on, for a wallet's trial decryption."""
+
+    entries: tuple[FeedEntry, ...]
+    next: int
+    """The height to continue from."""
+
+
+class Pools(msgspec.Struct, frozen=True):
+    """Public figures: private pool per token, anonymous pool and tokens per denomination."""
+
+    private: dict[str, int]
+    anonymous: dict[str, int]
+    tokens: dict[str, AnonSupply]
+
+
+class TokenStatus(msgspec.Struct, frozen=True):
+    """Whether an anonymous token (its VOPRF input) is spent."""
+
+    denomination: int
+    token: str
+    spent: bool
+
+
+class DisclosureList(msgspec.Struct, frozen=True):
+    """Every committed disclosure; a wallet matches the txids against its own envelopes."""
+
+    disclosures: tuple[DisclosureRecord, ...]
+
+
+class CommittedTransaction(msgspec.Struct, frozen=True):
+    """A committed transaction as its block carries it, and its receipt."""
+
+    tx: SignedTransaction
+    receipt: Receipt

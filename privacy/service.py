@@ -25,10 +25,19 @@ from ledger.chain import Chain
 from ledger.encoding import decode_json
 from ledger.records import Locked
 from ledger.storage import schema
-from ledger.types import Block, SignedTransaction, Transaction, txid_of
+from ledger.types import Block, Transaction, txid_of
 from privacy.prepare import evaluate, prepare_private, prepare_spend
 from privacy.records import disclosure_prefix, token_key
-from privacy.requests import EvaluationRequest, PrivateSubmission, SpendRequest
+from privacy.requests import (
+    DisclosureList,
+    EvaluationRequest,
+    Feed,
+    FeedEntry,
+    Pools,
+    PrivateSubmission,
+    SpendRequest,
+    TokenStatus,
+)
 from privacy.types import AnonSupply, DisclosureRecord
 
 FEED_BLOCKS = 2000  # blocks scanned per feed call at most
@@ -63,32 +72,9 @@ class FeedCall(msgspec.Struct, frozen=True):
     limit: int = 100
 
 
-class FeedEntry(msgspec.Struct, frozen=True):
-    """One private transfer as a block carries it."""
-
-    txid: str
-    height: int
-    index: int
-    tx: SignedTransaction
-
-
-class Feed(msgspec.Struct, frozen=True):
-    entries: tuple[FeedEntry, ...]
-    next: int
-    """The height to continue from."""
-
-
 class TokenCall(msgspec.Struct, frozen=True):
     denomination: int
     token: str
-
-
-class Pools(msgspec.Struct, frozen=True):
-    """Public figures: private pool per token, anonymous pool and tokens per denomination."""
-
-    private: dict[str, int]
-    anonymous: dict[str, int]
-    tokens: dict[str, AnonSupply]
 
 
 class _Kind(msgspec.Struct):
@@ -141,12 +127,13 @@ class PrivacyHandlers:
     def token(self, payload: bytes) -> bytes:
         call = decode_json(payload, TokenCall)
         spent = self.chain.store.get(token_key(call.denomination, call.token)) is not None
-        return msgspec.json.encode(spent)
+        return msgspec.json.encode(TokenStatus(call.denomination, call.token, spent))
 
     def disclosures(self, payload: bytes) -> bytes:
         found = self.chain.store.iterate(disclosure_prefix())
         records = [decode_json(raw, DisclosureRecord) for _, raw in found]
-        return msgspec.json.encode(sorted(records, key=lambda r: (r.height, r.disclosure)))
+        ordered = sorted(records, key=lambda r: (r.height, r.disclosure))
+        return msgspec.json.encode(DisclosureList(tuple(ordered)))
 
     def pools(self, payload: bytes) -> bytes:
         return msgspec.json.encode(pools(self.chain))
