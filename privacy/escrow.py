@@ -95,32 +95,39 @@ def open_transfer(
 
 
 class Source(Protocol):
-    """Where the tool reads committed records: a node's API, or a chain in a test."""
+    """Where the tool reads committed transactions: a node's API, or a chain in a test."""
 
-    def disclosure_records(self, txid: str) -> list[DisclosureRecord]: ...
-
-    def committed(self, txid: str) -> tuple[SignedTransaction, Receipt]: ...
+    def committed(self, txid: str) -> tuple[SignedTransaction, Receipt] | None:
+        """The transaction as its block carries it and its receipt, or None."""
+        ...
 
 
 def open_disclosed(
     source: Source,
     txid: str,
+    disclosure: str,
     mnemonics: Sequence[str],
     params: PrivacyParams,
     producer_keys: Sequence[str],
     network: str,
     passphrase: bytes = b"",
 ) -> RegulatorRecord:
-    """The procedure: a committed quorum disclosure first, then the shares, then the envelope."""
-    records = source.disclosure_records(txid)
-    if not records:
+    """The procedure: the committed quorum disclosure first, then the shares, then the envelope.
+
+    ``disclosure`` is the txid of the ``privacy.disclose`` transaction (what
+    ``tenge-disclose submit`` printed); the tool proves it from its receipt
+    and signatures and trusts no index.
+    """
+    found = source.committed(disclosure)
+    if found is None:
         raise DisclosureNotRecorded(txid=txid)
-    disclosure, receipt = source.committed(records[0].disclosure)
-    require_disclosure(disclosure, receipt, txid, params, producer_keys, network)
+    require_disclosure(found[0], found[1], txid, params, producer_keys, network)
     escrow = recover(mnemonics, passphrase)
-    transfer, transfer_receipt = source.committed(txid)
-    verify_receipt(transfer_receipt, producer_keys, txid=txid, network=network)
-    return open_transfer(transfer, escrow, params, network)
+    transfer = source.committed(txid)
+    if transfer is None:
+        raise NotPrivateTransaction(txid=txid)
+    verify_receipt(transfer[1], producer_keys, txid=txid, network=network)
+    return open_transfer(transfer[0], escrow, params, network)
 
 
 class ChainSource:
@@ -130,13 +137,13 @@ class ChainSource:
         self.chain = chain
 
     def disclosure_records(self, txid: str) -> list[DisclosureRecord]:
+        """The committed disclosure records of one private transfer."""
         found = self.chain.store.iterate(disclosure_prefix(txid))
         return [decode_json(raw, DisclosureRecord) for _, raw in found]
 
-    def committed(self, txid: str) -> tuple[SignedTransaction, Receipt]:
+    def committed(self, txid: str) -> tuple[SignedTransaction, Receipt] | None:
         receipt = make_receipt(self.chain.store, self.chain.network, bytes.fromhex(txid))
-        if receipt is None:
-            raise NotPrivateTransaction(txid=txid)
-        block = self.chain.block(receipt.header.height)
-        assert block is not None
+        block = self.chain.block(receipt.header.height) if receipt is not None else None
+        if receipt is None or block is None:
+            return None
         return block.txs[receipt.index], receipt

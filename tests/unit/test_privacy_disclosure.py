@@ -80,10 +80,13 @@ def paid() -> tuple[PrivacyNet, str]:
     return net, tx.txid.hex()
 
 
-def open_it(net: PrivacyNet, txid: str, authorities: tuple[str, ...]) -> escrow.RegulatorRecord:
+def open_it(
+    net: PrivacyNet, txid: str, disclosure: str, authorities: tuple[str, ...]
+) -> escrow.RegulatorRecord:
     return escrow.open_disclosed(
         escrow.ChainSource(net.chain),
         txid,
+        disclosure,
         [net.shares[a] for a in authorities],
         net.params,
         net.chain.genesis.producer_keys,
@@ -91,22 +94,31 @@ def open_it(net: PrivacyNet, txid: str, authorities: tuple[str, ...]) -> escrow.
     )
 
 
+def record(net: PrivacyNet, txid: str, reason: str = "court order 2-123/2026") -> str:
+    """Commit a disclosure signed by the first k authorities; its txid."""
+    tx = net.disclosure(txid, [key(a) for a in AUTHORITIES[:THRESHOLD]], reason)
+    net.commit(tx)
+    return tx.txid.hex()
+
+
 def test_the_tool_refuses_until_a_disclosure_is_committed(paid: tuple[PrivacyNet, str]) -> None:
     net, txid = paid
-    with pytest.raises(DisclosureNotRecorded):
-        open_it(net, txid, AUTHORITIES[:3])
+    prepared = net.disclosure(txid, [key(a) for a in AUTHORITIES[:3]], "court order")
+    with pytest.raises(DisclosureNotRecorded):  # signed by a quorum, but not on the ledger
+        open_it(net, txid, prepared.txid.hex(), AUTHORITIES[:3])
+    net.commit(prepared)
+    assert open_it(net, txid, prepared.txid.hex(), AUTHORITIES[:3]).payer == "aigerim"
 
 
 def test_k_authorities_record_a_disclosure_and_then_open_the_payment(
     paid: tuple[PrivacyNet, str],
 ) -> None:
     net, txid = paid
-    signers = [key(a) for a in AUTHORITIES[:3]]
-    net.commit(net.disclosure(txid, signers, "court order 2-123/2026, money laundering case"))
-    (record,) = escrow.ChainSource(net.chain).disclosure_records(txid)
-    assert record.authorities == tuple(sorted(AUTHORITIES[:3]))
-    assert record.reason.startswith("court order")
-    opened = open_it(net, txid, AUTHORITIES[1:4])
+    disclosure = record(net, txid, "court order 2-123/2026, money laundering case")
+    (logged,) = escrow.ChainSource(net.chain).disclosure_records(txid)
+    assert logged.authorities == tuple(sorted(AUTHORITIES[:3]))
+    assert logged.reason.startswith("court order") and logged.disclosure == disclosure
+    opened = open_it(net, txid, disclosure, AUTHORITIES[1:4])
     assert (opened.payer, opened.request.memo) == ("aigerim", "invoice 77")
     assert opened.request.creates[0].amount == 4_321_00
     assert opened.recipients[0] == "daniyar"
@@ -114,9 +126,9 @@ def test_k_authorities_record_a_disclosure_and_then_open_the_payment(
 
 def test_k_minus_one_shares_fail_even_with_the_record(paid: tuple[PrivacyNet, str]) -> None:
     net, txid = paid
-    net.commit(net.disclosure(txid, [key(a) for a in AUTHORITIES[:3]], "court order"))
+    disclosure = record(net, txid)
     with pytest.raises(MnemonicError):
-        open_it(net, txid, AUTHORITIES[:2])
+        open_it(net, txid, disclosure, AUTHORITIES[:2])
 
 
 def test_a_disclosure_needs_a_quorum_of_named_authorities(paid: tuple[PrivacyNet, str]) -> None:
@@ -131,23 +143,16 @@ def test_a_disclosure_needs_a_quorum_of_named_authorities(paid: tuple[PrivacyNet
     assert escrow.ChainSource(net.chain).disclosure_records(txid) == []
 
 
-def test_the_record_proves_itself_the_tool_does_not_trust_the_index(
+def test_a_committed_transaction_that_is_no_quorum_disclosure_is_refused(
     paid: tuple[PrivacyNet, str],
 ) -> None:
-    """A forged index entry (pointing at a transaction that is no disclosure) is refused."""
     net, txid = paid
-    from privacy.types import DisclosureRecord
-
-    class Lying(escrow.ChainSource):
-        def disclosure_records(self, asked: str) -> list[DisclosureRecord]:
-            return [DisclosureRecord(asked, txid, "forged", "", ("afm",), 1, 0)]
-
+    other = net.pay(key("halyk"), key("daniyar"), 100)
+    net.commit(other)
     with pytest.raises(TengeError):
-        escrow.open_disclosed(
-            Lying(net.chain),
-            txid,
-            [net.shares[a] for a in AUTHORITIES[:3]],
-            net.params,
-            net.chain.genesis.producer_keys,
-            net.chain.network,
-        )
+        open_it(net, txid, other.txid.hex(), AUTHORITIES[:3])
+    elsewhere = record(net, txid)
+    net.commit(net.private_tx(net.payment(key("aigerim"), key("daniyar"), 100)))
+    second = net.transfers()[-1][0]
+    with pytest.raises(DisclosureNotRecorded):  # a real disclosure, but of another transfer
+        open_it(net, second, elsewhere, AUTHORITIES[:3])
