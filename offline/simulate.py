@@ -159,11 +159,16 @@ def report(sim: Simulation, refused_online: dict[str, int], seconds: float) -> d
     by_purse.update(
         {a.phone.state.purse.purse_id.hex(): a for a in sim.actors if a.phone.state.purse}
     )
-    attempts = {p for p in tally.double_spent() if p in by_purse}
+    statements = {
+        r.purse: (r.last_counter, r.last_cumulative)
+        for r in (_purse(sim, p) for p in by_purse)
+        if r.last_counter is not None and r.last_cumulative is not None and r.defund_tx
+    }
+    attempts = {p for p in tally.double_spent(pilot.network, statements) if p in by_purse}
     records = list(frauds(sim))
     forked = {p for p, a in by_purse.items() if a.forks > 1}
     purses = [_purse(sim, p) for p in by_purse]
-    exposure = max((max(0, r.paid - r.funded) for r in purses), default=0)
+    exposure = max((r.advanced for r in purses), default=0)  # paid beyond what the purse held
     bound = max(
         (
             (by_purse[r.purse].forks - 1)
@@ -221,6 +226,7 @@ def run(
 ) -> dict[str, Any]:
     """Set up, pay offline, reconnect, report; on a LevelDB store in ``data``."""
     started = time.perf_counter()
+    Path(data).mkdir(parents=True, exist_ok=True)
     store = LevelDBStore(str(Path(data) / "ledger"))
     try:
         sim = Simulation(store, devices, fraud, seed)

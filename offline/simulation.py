@@ -13,6 +13,7 @@ it through the real ledger (:class:`offline.pilot.Pilot`, any store).
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,9 +26,10 @@ from offline.device import DeviceState, pay
 from offline.inbox import Inbox
 from offline.params import HOUR_MS, default_params, default_tier_limits, kzt
 from offline.pilot import Phone, Pilot
+from offline.proofs import after_statement, pair_fraud
 from offline.trust import TrustStore
 from offline.verify import VerifyCache
-from offline.voucher import decode_voucher
+from offline.voucher import SignedVoucher, decode_voucher
 
 BANKS = ("halyk", "kaspi", "forte")
 Progress = Callable[[int, int], None]
@@ -57,15 +59,26 @@ class Tally:
     refused: dict[str, int] = field(default_factory=dict)
     accepted: list[tuple[str, int, bytes, int]] = field(default_factory=list)
     """(purse hex, counter, voucher id, amount) of every voucher a payee accepted."""
-    delivered: dict[tuple[str, int], set[bytes]] = field(default_factory=dict)
-    """Per (purse, counter), the vouchers payees accepted or kept as evidence."""
+    delivered: dict[str, dict[bytes, SignedVoucher]] = field(default_factory=dict)
+    """Per purse, the vouchers payees accepted or kept as evidence, by id."""
 
-    def deliver(self, purse: str, counter: int, voucher_id: bytes) -> None:
-        self.delivered.setdefault((purse, counter), set()).add(voucher_id)
+    def deliver(self, signed: SignedVoucher, network: str) -> None:
+        purse = signed.voucher.purse.hex()
+        self.delivered.setdefault(purse, {})[signed.voucher_id(network)] = signed
 
-    def double_spent(self) -> set[str]:
-        """Purses with two different vouchers of one counter in payees' hands."""
-        return {purse for (purse, _), ids in self.delivered.items() if len(ids) > 1}
+    def double_spent(self, network: str, statements: dict[str, tuple[int, int]]) -> set[str]:
+        """Purses whose vouchers in payees' hands no honest device signs together: two
+        of one counter, a broken chain, or one beyond the device's defund statement."""
+        found = set()
+        for purse, vouchers in self.delivered.items():
+            ordered = sorted(vouchers.values(), key=lambda s: s.voucher.counter)
+            pairs = itertools.pairwise(ordered)
+            last, total = statements.get(purse, (1 << 30, 1 << 62))
+            if any(pair_fraud(a, b, network) for a, b in pairs) or any(
+                after_statement(v, last, total) for v in ordered
+            ):
+                found.add(purse)
+        return found
 
 
 class Simulation:
@@ -152,16 +165,14 @@ class Simulation:
             payee.inbox = payee.inbox.with_evidence(data, error)
             if len(payee.inbox.evidence) > before:
                 kept = payee.inbox.evidence[-1]
-                signed = decode_voucher(kept.second)
-                purse, counter = kept.purse.hex(), signed.voucher.counter
-                self.tally.deliver(purse, counter, signed.voucher_id(self.trust.network))
+                self.tally.deliver(decode_voucher(kept.second), self.trust.network)
             self._refused(error.code)
             return
         signed = accepted.bundle.voucher
         v = signed.voucher
         voucher_id = signed.voucher_id(trust.network)
         self.tally.accepted.append((v.purse.hex(), v.counter, voucher_id, v.amount))
-        self.tally.deliver(v.purse.hex(), v.counter, voucher_id)
+        self.tally.deliver(signed, trust.network)
         self.tally.vouchers += 1
         self.tally.value += v.amount
 
