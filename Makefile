@@ -4,9 +4,15 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench compare load lint clean
+.PHONY: run test bench compare load lint clean deps
 
-$(STAMP): pyproject.toml
+# pysodium (privacy/) loads Debian's libsodium23 at import: as root, install it when missing.
+deps:
+	@{ ldconfig -p 2>/dev/null || /sbin/ldconfig -p; } | grep -q libsodium.so.23 || \
+	if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q libsodium23; \
+	else echo "libsodium23 is missing: sudo apt-get install libsodium23" >&2; exit 1; fi
+
+$(STAMP): pyproject.toml | deps
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

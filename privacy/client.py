@@ -99,9 +99,13 @@ class PrivacyClient:
 class PrivateWallet:
     """One wallet key's open, private and anonymous sides, through one node."""
 
-    def __init__(self, client: TengeClient, wallet_id: str, key: KeyPair) -> None:
+    def __init__(
+        self, client: TengeClient, wallet_id: str, key: KeyPair, default: Level = "open"
+    ) -> None:
         self.client, self.privacy = client, PrivacyClient(client)
         self.wallet_id, self.key = wallet_id, key
+        self.default: Level = default
+        """The level ``pay`` uses when none is given (the wallet's setting)."""
 
     @property
     def network(self) -> str:
@@ -116,30 +120,27 @@ class PrivateWallet:
         return [c for c in mine if c.output.owner == self.key.public_hex]
 
     def pay(
-        self, to: str, amount: int, level: Level = "private", memo: str = "", token: str = KZT
+        self,
+        to: str,
+        amount: int,
+        level: Level | None = None,
+        memo: str = "",
+        token: str = KZT,
     ) -> Submitted:
-        """Pay at ``level``: open (a plain transfer) or private (notes, then coins if short)."""
-        if level == "open":
+        """Pay at ``level`` (else the default): open, or private (notes, then coins if short)."""
+        chosen = level or self.default
+        if chosen == "anonymous":
+            raise ValueError("pay anonymously with withdraw() and spend()")
+        coins = self.coins()
+        if chosen == "open":
             from wallet import builders
 
-            tx = builders.pay(
-                self.network, self.coins(), [self.key], to, amount, self.key.public_hex, memo, token
-            )
+            me = self.key.public_hex
+            tx = builders.pay(self.network, coins, [self.key], to, amount, me, memo, token)
             return self.client.submit(tx, wait=True)
-        if level != "private":
-            raise ValueError("pay anonymously with withdraw() and spend()")
         notes = self.history().unspent()
-        submission = pw.pay(
-            self.network,
-            self.privacy.params(),
-            self.key,
-            notes,
-            to,
-            amount,
-            memo,
-            token,
-            self.coins(),
-        )
+        params = self.privacy.params()
+        submission = pw.pay(self.network, params, self.key, notes, to, amount, memo, token, coins)
         return self.privacy.pay(submission)
 
     def shield(self, amount: int) -> Submitted:

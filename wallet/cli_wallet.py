@@ -8,6 +8,7 @@ from typing import Any
 
 from ledger.crypto import KeyPair
 from ledger.receipts import verify_receipt
+from privacy.cli_wallet import add_privacy_commands, private_pay
 from wallet import builders
 from wallet.cli_args import (
     Option,
@@ -52,6 +53,7 @@ def parser() -> argparse.ArgumentParser:
     key_argument(paying, "--to", "the payee's public key")
     amount_argument(paying)
     paying.add_argument("--memo", default="", type=parse_memo, help="a note (140 chars)")
+    add_privacy_commands(commands, parent, paying)
     hist = command(commands, "history", history, parent, "the wallet's transactions, newest first")
     hist.add_argument("--limit", type=bounded_int(1, 500), default=20, help="page size")
     hist.add_argument("--before", type=bounded_int(1, 2**53 - 1), help="only blocks below this")
@@ -116,7 +118,10 @@ def balance(session: Session) -> Reply:
 
 
 def pay(session: Session) -> Reply:
-    """Sign a payment from the wallet's coins on this key, submit it, wait for the block."""
+    """Sign a payment from the wallet's coins on this key, submit it, wait for the block
+    (privately when ``--privacy private`` or the wallet's default says so)."""
+    if (private := private_pay(session)) is not None:
+        return private
     args = session.args
     network, wallet, key = unlocked(session)
     coins = [c for c in session.client.coins(wallet, key) if c.output.owner == key.public_hex]
