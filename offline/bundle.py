@@ -6,10 +6,11 @@ A bundle is the deterministic CBOR array::
 
 ``voucher`` is the signed voucher's bytes, ``certificate`` the device
 certificate (DER), ``funding`` the canonical JSON body of the purse's
-``purse.fund`` (its txid is the purse id) and ``receipt`` the funding
-receipt, compact: ``[height, prev_hash, time_ms, tx_root, tx_count,
-state_digest, producer, signature, index, [proof...]]`` (the txid is the
-voucher's purse). It fits one QR code. Pure module; see ``docs/offline.md``.
+``purse.fund`` (its txid is the purse id) and ``receipt`` the bytes of the
+compact funding receipt, itself deterministic CBOR: ``[height, prev_hash,
+time_ms, tx_root, tx_count, state_digest, producer, signature, index,
+[proof...]]`` (the txid is the voucher's purse). It fits one QR code. Pure
+module; see ``docs/offline.md``.
 """
 
 from __future__ import annotations
@@ -18,9 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import cbor2
-import msgspec
 
-from ledger.types import Receipt
+from ledger.types import BlockHeader, Receipt
 from offline.errors import MalformedVoucher
 from offline.voucher import SignedVoucher, cbor, decode_voucher
 
@@ -45,30 +45,54 @@ def compact_receipt(receipt: Receipt) -> list[Any]:
     ]
 
 
+def _hex(value: Any, size: int) -> str:
+    if not (isinstance(value, bytes) and len(value) == size):
+        raise TypeError(f"expected {size} bytes")
+    return value.hex()
+
+
+def _natural(value: Any) -> int:
+    if type(value) is not int or not 0 <= value < 2**63:
+        raise TypeError("expected a non-negative integer")
+    return value
+
+
 def expand_receipt(items: Any, network: str, txid: bytes) -> Receipt:
-    """A full :class:`Receipt` from its compact form."""
+    """A full :class:`Receipt` from its compact form (types and sizes checked)."""
     try:
         height, prev, time_ms, root, count, digest, producer, signature, index, proof = items
-        header = {
-            "height": height,
-            "prev_hash": prev.hex(),
-            "time_ms": time_ms,
-            "tx_root": root.hex(),
-            "tx_count": count,
-            "state_digest": digest.hex(),
-            "producer": producer.hex(),
-        }
-        receipt = {
-            "network": network,
-            "header": header,
-            "signature": signature.hex(),
-            "txid": txid.hex(),
-            "index": index,
-            "proof": [p.hex() for p in proof],
-        }
-        return msgspec.convert(receipt, Receipt)
-    except (ValueError, TypeError, AttributeError, msgspec.ValidationError) as exc:
+        header = BlockHeader(
+            height=_natural(height),
+            prev_hash=_hex(prev, 32),
+            time_ms=_natural(time_ms),
+            tx_root=_hex(root, 32),
+            tx_count=_natural(count),
+            state_digest=_hex(digest, 32),
+            producer=_hex(producer, 32),
+        )
+        if not isinstance(proof, list) or len(proof) > 64:
+            raise TypeError("expected a proof of at most 64 hashes")
+        return Receipt(
+            network=network,
+            header=header,
+            signature=_hex(signature, 64),
+            txid=txid.hex(),
+            index=_natural(index),
+            proof=tuple(_hex(p, 32) for p in proof),
+        )
+    except (ValueError, TypeError) as exc:
         raise MalformedVoucher(part="receipt", reason=str(exc)) from None
+
+
+def decode_receipt(data: bytes, network: str, txid: bytes) -> Receipt:
+    """A full :class:`Receipt` from its compact CBOR bytes (canonical only)."""
+    try:
+        items = cbor2.loads(data)
+    except (cbor2.CBORDecodeError, ValueError, TypeError) as exc:
+        raise MalformedVoucher(part="receipt", reason=f"not CBOR: {exc}") from None
+    if cbor(items) != data:
+        raise MalformedVoucher(part="receipt", reason="not in deterministic CBOR")
+    return expand_receipt(items, network, txid)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +104,25 @@ class Bundle:
     certificate: bytes
     funding: bytes
     """Canonical JSON body of the ``purse.fund`` transaction."""
-    receipt: Receipt
+    receipt_cbor: bytes
+    """The compact funding receipt, itself deterministic CBOR."""
+
+    @classmethod
+    def build(
+        cls,
+        network: str,
+        voucher: SignedVoucher,
+        certificate: bytes,
+        funding: bytes,
+        receipt: Receipt,
+    ) -> Bundle:
+        """A bundle from its parts."""
+        return cls(network, voucher, certificate, funding, cbor(compact_receipt(receipt)))
+
+    @property
+    def receipt(self) -> Receipt:
+        """The funding receipt (its txid is the voucher's purse)."""
+        return decode_receipt(self.receipt_cbor, self.network, self.voucher.voucher.purse)
 
     def encode(self) -> bytes:
         """The bundle's deterministic CBOR bytes."""
@@ -91,13 +133,14 @@ class Bundle:
                 self.voucher.raw,
                 self.certificate,
                 self.funding,
-                compact_receipt(self.receipt),
+                self.receipt_cbor,
             ]
         )
 
 
 def decode_bundle(data: bytes) -> Bundle:
-    """Parse a bundle; only its canonical spelling is accepted."""
+    """Parse a bundle; only its canonical spelling is accepted (the receipt is parsed
+    when a verifier first needs it: a cached one is compared by its bytes)."""
     if len(data) > MAX_BUNDLE_BYTES:
         raise MalformedVoucher(part="bundle", reason=f"longer than {MAX_BUNDLE_BYTES} bytes")
     try:
@@ -107,16 +150,8 @@ def decode_bundle(data: bytes) -> Bundle:
     if not (isinstance(items, list) and len(items) == 6 and items[0] == VERSION):
         raise MalformedVoucher(part="bundle", reason="expected a version 1 bundle of 6 fields")
     _, network, voucher, certificate, funding, receipt = items
-    if not (isinstance(network, str) and all(isinstance(b, bytes) for b in items[2:5])):
+    if not (isinstance(network, str) and all(isinstance(b, bytes) for b in items[2:6])):
         raise MalformedVoucher(part="bundle", reason="field types")
-    signed = decode_voucher(voucher)
-    bundle = Bundle(
-        network=network,
-        voucher=signed,
-        certificate=certificate,
-        funding=funding,
-        receipt=expand_receipt(receipt, network, signed.voucher.purse),
-    )
-    if bundle.encode() != data:
+    if cbor(items) != data:
         raise MalformedVoucher(part="bundle", reason="not in deterministic CBOR")
-    return bundle
+    return Bundle(network, decode_voucher(voucher), certificate, funding, receipt)

@@ -17,8 +17,6 @@ certificate around it is built and verified by ``cryptography``.
 
 from __future__ import annotations
 
-import msgspec
-
 from offline.errors import MalformedVoucher
 from offline.params import OfflineLimits
 
@@ -93,8 +91,9 @@ def decode_limits(data: bytes) -> OfflineLimits:
         values.append(_natural(element))
     if len(values) != 5 or values[0] != VERSION:
         raise _bad("expected version 1 and four limits")
-    names = OfflineLimits.__struct_fields__
-    try:
-        return msgspec.convert(dict(zip(names, values[1:], strict=True)), OfflineLimits)
-    except msgspec.ValidationError as exc:
-        raise _bad(str(exc)) from None
+    _, purse, voucher, count, hours = values
+    if not (purse >= 1 and voucher >= 1 and 1 <= count <= 65_535 and 1 <= hours <= 24 * 366):
+        raise _bad("a limit out of range")
+    return OfflineLimits(
+        max_purse=purse, max_voucher=voucher, max_vouchers=count, max_offline_hours=hours
+    )

@@ -129,7 +129,7 @@ def pay(
         time_ms=now_ms,
     )
     signed = sign_voucher(state.network, voucher, key)
-    bundle = Bundle(state.network, signed, state.certificate, purse.funding, purse.receipt)
+    bundle = Bundle.build(state.network, signed, state.certificate, purse.funding, purse.receipt)
     after = replace(
         state,
         counter=voucher.counter,

@@ -54,9 +54,9 @@ def _name(name: x509.Name, oid: x509.ObjectIdentifier) -> str:
     return found[0].value
 
 
-def _is_ca(certificate: x509.Certificate) -> bool:
+def _is_ca(extensions: x509.Extensions) -> bool:
     try:
-        return bool(certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+        return bool(extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
     except x509.ExtensionNotFound:
         return False
 
@@ -84,7 +84,7 @@ def load_root(der: bytes) -> Authority:
     """The self-signed central bank root, checked."""
     certificate = _load(der)
     key = _raw_key(certificate)
-    if not _is_ca(certificate) or certificate.issuer != certificate.subject:
+    if not _is_ca(certificate.extensions) or certificate.issuer != certificate.subject:
         raise InvalidCertificate(reason="the root must be a self-issued CA")
     if not _signed_by(certificate, key):
         raise InvalidCertificate(reason="the root's self-signature does not verify")
@@ -101,7 +101,7 @@ def load_bank_ca(der: bytes, root: Authority) -> Authority:
     """A bank's CA certificate, checked to be a CA issued by ``root``."""
     certificate = _load(der)
     key = _raw_key(certificate)
-    if not _is_ca(certificate):
+    if not _is_ca(certificate.extensions):
         raise InvalidCertificate(reason="a bank CA certificate must have CA=true")
     if _name(certificate.issuer, NameOID.COMMON_NAME) != root.name:
         raise InvalidCertificate(reason="the bank CA is not issued by the root")
@@ -145,10 +145,11 @@ class DeviceCertificate:
 def load_device(der: bytes) -> DeviceCertificate:
     """Parse a device certificate and check its profile (not yet its issuer)."""
     certificate = _load(der)
-    if _is_ca(certificate):
+    extensions = certificate.extensions  # parsed once: it is most of the cost
+    if _is_ca(extensions):
         raise InvalidCertificate(reason="a device certificate must not be a CA")
     try:
-        extension = certificate.extensions.get_extension_for_oid(_LIMITS).value
+        extension = extensions.get_extension_for_oid(_LIMITS).value
     except x509.ExtensionNotFound:
         raise InvalidCertificate(reason="the offline limits extension is missing") from None
     assert isinstance(extension, x509.UnrecognizedExtension)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ledger.encoding import decode_canonical
 from ledger.errors import EncodingError, InvalidReceipt, WrongNetwork
 from ledger.receipts import verify_receipt
-from ledger.types import Receipt, txid_of
+from ledger.types import txid_of
 from offline.bundle import Bundle, decode_bundle
 from offline.errors import (
     BrokenChain,
@@ -81,7 +81,7 @@ class VerifyCache:
     """Certificates and funding receipts already verified (keyed by their bytes)."""
 
     devices: dict[bytes, DeviceCertificate] = field(default_factory=dict)
-    fundings: dict[tuple[bytes, Receipt], Funding] = field(default_factory=dict)
+    fundings: dict[tuple[bytes, bytes], Funding] = field(default_factory=dict)
 
 
 def check_device(bundle: Bundle, trust: TrustStore, cache: VerifyCache | None) -> DeviceCertificate:
@@ -110,20 +110,21 @@ def check_status(device: DeviceCertificate, trust: TrustStore, now_ms: int) -> N
 def check_funding(bundle: Bundle, trust: TrustStore, cache: VerifyCache | None) -> Funding:
     """The receipt proves the funding transaction, whose txid is the voucher's purse."""
     purse = bundle.voucher.voucher.purse
-    cache_key = (bundle.funding, bundle.receipt)
+    cache_key = (bundle.funding, bundle.receipt_cbor)
     found = cache.fundings.get(cache_key) if cache else None
     if found is not None and found.purse == purse:
         return found
     if txid_of(bundle.network, bundle.funding) != purse:
         raise TamperedBundle(what="funding", reason="the funding is not the voucher's purse")
+    receipt = bundle.receipt
     try:
-        verify_receipt(bundle.receipt, trust.producer_keys, purse.hex(), bundle.network)
+        verify_receipt(receipt, trust.producer_keys, purse.hex(), bundle.network)
         body = decode_canonical(bundle.funding, PurseFund, "funding")
     except InvalidReceipt as error:
         raise TamperedBundle(what="receipt", reason=error.reason) from None
     except EncodingError as error:
         raise MalformedVoucher(part="funding", reason=str(error)) from None
-    found = Funding(purse, body.amount, bundle.receipt.header.time_ms, body.device)
+    found = Funding(purse, body.amount, receipt.header.time_ms, body.device)
     if cache is not None:
         cache.fundings[cache_key] = found
     return found

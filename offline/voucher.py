@@ -83,22 +83,29 @@ class SignedVoucher:
     signature: bytes
     raw: bytes
     """The canonical CBOR of ``[body, signature]``: what travels and what is stored."""
+    body: bytes
+    """The canonical CBOR of the body: what was signed, after the domain and network."""
+
+    def message(self, network: str) -> bytes:
+        """The signed bytes: ``DOMAIN_VOUCHER || network || body``."""
+        return signing_message(DOMAIN_VOUCHER, network, self.body)
 
     def voucher_id(self, network: str) -> bytes:
         """SHA-256 of the signed message: the next voucher's ``prev``."""
-        return sha256(self.voucher.message(network))
+        return sha256(self.message(network))
 
     def verify(self, network: str, device_key: bytes) -> bool:
         """True when ``device_key`` signed this voucher for ``network``."""
-        return verify(device_key, self.voucher.message(network), self.signature)
+        return verify(device_key, self.message(network), self.signature)
 
 
 def sign_voucher(network: str, voucher: Voucher, device: KeyPair) -> SignedVoucher:
     """Check the voucher's shape, sign it with the device key, encode it."""
     check_shape(voucher)
-    signature = device.sign(voucher.message(network))
-    raw = cbor([cbor2.loads(voucher.body()), signature])
-    return SignedVoucher(voucher, signature, raw)
+    body = voucher.body()
+    signature = device.sign(signing_message(DOMAIN_VOUCHER, network, body))
+    raw = cbor([cbor2.loads(body), signature])
+    return SignedVoucher(voucher, signature, raw, body)
 
 
 def check_shape(voucher: Voucher) -> None:
@@ -135,7 +142,7 @@ def decode_voucher(data: bytes) -> SignedVoucher:
     check_shape(voucher)
     if cbor(outer) != data:
         raise MalformedVoucher(part="voucher", reason="not in deterministic CBOR")
-    return SignedVoucher(voucher, signature, data)
+    return SignedVoucher(voucher, signature, data, data[1:-66])  # 0x82 body 0x58 0x40 signature
 
 
 _BODY_TYPES = (int, bytes, int, bytes, bytes, int, int, int)
