@@ -203,7 +203,10 @@ def narrate(data_dir: str) -> str | None:
     genesis = make_genesis(
         NETWORK, [CENTRAL_BANK.public_hex], [PRODUCER.public_hex], GENESIS_TIME_MS
     )
-    chain = Chain(store, full_registry(), genesis)
+    from node.demo_privacy import demo_validator, privacy_levels  # it imports this module
+
+    validator = demo_validator()
+    chain = Chain(store, full_registry(validator), genesis)
     print(f"Digital tenge ledger demo — network {NETWORK}, data in {os.path.abspath(path)}")
     demo = Demo(chain, chain.tip.time_ms)
     try:
@@ -217,10 +220,11 @@ def narrate(data_dir: str) -> str | None:
         from node.demo_programs import programmable_money  # it imports this module
 
         programmable_money(demo)
-        print("7. Balances")
+        privacy_levels(demo, validator, data_dir)
+        print("8. Balances")
         for name in WALLETS:
             print(f"  {name:<16} {fmt(demo.balance(name)):>20}")
-        print("8. Audit: replay every block from genesis and check supply")
+        print("9. Audit: replay every block from genesis and check supply")
         report = audit(store, chain.registry)
         print_report(report)
         if not report.ok:
