@@ -10,7 +10,7 @@ from flask import Response, current_app, request
 
 from api.errors import BadParameter, PayloadTooLarge, UnsupportedMediaType
 from api.protocol import LedgerApi
-from ledger.encoding import decode_json
+from ledger.encoding import decode_strict
 from ledger.registry import Registry
 
 T = TypeVar("T", bound=msgspec.Struct)
@@ -45,7 +45,7 @@ def read_body(type_: type[T]) -> T:
     limit = request.max_content_length
     if limit is not None and request.content_length is None and len(data) >= limit:
         raise PayloadTooLarge(limit=limit)  # werkzeug cuts a chunked body at the limit silently
-    return decode_json(data, type_, "request body")
+    return decode_strict(data, type_, "request body")
 
 
 def int_arg(name: str, default: int | None, low: int, high: int) -> int | None:

@@ -13,6 +13,7 @@ decoded value gives back, so there is one spelling for every value.
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, TypeVar
 
 import msgspec
@@ -121,6 +122,34 @@ def decode_json(data: bytes, type_: type[W], part: str = "message") -> W:
         raise MalformedJson(reason=f"{part}: invalid UTF-8 at byte {exc.start}") from None
     except RecursionError:  # a recursive type (a nested policy) nested deeper than the stack
         raise MalformedJson(reason=f"{part}: nested too deeply") from None
+
+
+def decode_strict(data: bytes, type_: type[W], part: str = "message") -> W:
+    """:func:`decode_json` that also refuses repeated member names (I-JSON, RFC 7493).
+
+    Canonical bytes cannot repeat a member, so only other spellings pay for the
+    extra scan.
+    """
+    value = decode_json(data, type_, part)
+    if canonical(value) != data:
+        _refuse_repeated_members(data, part)
+    return value
+
+
+def _refuse_repeated_members(data: bytes, part: str) -> None:
+    def members(pairs: list[tuple[str, Any]]) -> None:
+        seen: set[str] = set()
+        for name, _ in pairs:
+            if name in seen:
+                raise MalformedJson(reason=f"{part}: the member {name!r} appears twice")
+            seen.add(name)
+
+    try:
+        json.loads(data, object_pairs_hook=members)
+    except RecursionError:
+        raise MalformedJson(reason=f"{part}: nested too deeply") from None
+    except ValueError as exc:  # decode_json accepted it; keep its verdict
+        raise MalformedJson(reason=f"{part}: {exc}") from None
 
 
 def decode_canonical(data: bytes, type_: type[W], part: str = "message") -> W:

@@ -14,7 +14,7 @@ from typing import TypeVar
 import msgspec
 
 from ledger.crypto import verify
-from ledger.encoding import MAX_AMOUNT, canonical, decode_json
+from ledger.encoding import MAX_AMOUNT, canonical, decode_json, decode_strict
 from ledger.errors import (
     BadSignature,
     DoubleSpend,
@@ -58,7 +58,7 @@ def decode_envelope(envelope: SignedTransaction, registry: Registry) -> Transact
 
 def parse_transaction(data: bytes, registry: Registry) -> Transaction:
     """Decode one JSON envelope from bytes (envelope layout free, body canonical)."""
-    return decode_envelope(decode_json(data, SignedTransaction, "transaction"), registry)
+    return decode_envelope(decode_strict(data, SignedTransaction, "transaction"), registry)
 
 
 def validate_amount(amount: int, minimum: int = 1) -> None:

@@ -731,11 +731,6 @@ def test_ledger_decoder_calls_deep_nesting_malformed_json() -> None:
         decode_json(b'{"body":' + deep(100_000) + b"}", SignedTransaction)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ledger.encoding.decode_json accepts duplicate member "
-    "names in an envelope (last wins); I-JSON and RFC 8785 forbid them",
-)
 def test_ledger_refuses_an_envelope_with_a_duplicate_member() -> None:
     tx = issue(1, nonce=3)
     twice = tx.replace(b'"network":"kzt-test"', b'"network":"kzt-main","network":"kzt-test"')
