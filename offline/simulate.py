@@ -168,15 +168,7 @@ def report(sim: Simulation, refused_online: dict[str, int], seconds: float) -> d
     records = list(frauds(sim))
     forked = {p for p, a in by_purse.items() if a.forks > 1}
     purses = [_purse(sim, p) for p in by_purse]
-    exposure = max((r.advanced for r in purses), default=0)  # paid beyond what the purse held
-    bound = max(
-        (
-            (by_purse[r.purse].forks - 1)
-            * min(r.funded, r.limits.max_vouchers * r.limits.max_voucher)
-            for r in purses
-        ),
-        default=0,
-    )
+    exposure, bound = _exposure(purses, {p: a.forks for p, a in by_purse.items()})
     audited = audit(pilot.store, pilot.chain.registry)
     issued = sum(b.outstanding for b in _banks(sim))
     return {
@@ -200,6 +192,20 @@ def report(sim: Simulation, refused_online: dict[str, int], seconds: float) -> d
         "blocks": pilot.chain.tip.height,
         "seconds": round(seconds, 2),
     }
+
+
+def _exposure(purses: list[PurseRecord], forks: dict[str, int]) -> tuple[int, int]:
+    """The most any purse paid beyond what it held, and the bound of docs/offline.md:
+    (chains - 1) x min(funded, max vouchers x max voucher) for the device that forked most."""
+    exposure = max((r.advanced for r in purses), default=0)
+    bound = max(
+        (
+            (forks[r.purse] - 1) * min(r.funded, r.limits.max_vouchers * r.limits.max_voucher)
+            for r in purses
+        ),
+        default=0,
+    )
+    return exposure, bound
 
 
 def _banks(sim: Simulation) -> list[BankRecord]:

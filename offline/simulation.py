@@ -98,7 +98,8 @@ class Simulation:
         per_bank = -(-devices // len(BANKS))
         for bank_id in BANKS:
             guarantee = kzt(300_000) * per_bank  # a full purse maximum per device
-            pilot.add_bank(bank_id, reserve=kzt(100_000_000), guarantee=guarantee)
+            reserve = guarantee + kzt(200_000) * per_bank + kzt(10_000_000)
+            pilot.add_bank(bank_id, reserve=reserve, guarantee=guarantee)
         actors = []
         for index in range(devices):
             bank_id, wallet_id = BANKS[index % len(BANKS)], f"phone-{index:05d}"
@@ -116,7 +117,7 @@ class Simulation:
         start = self.pilot.time_ms + 60_000
         events = max(1, int(len(self.actors) * hours * 0.6))
         times = sorted(start + self.rng.randrange(hours * HOUR_MS) for _ in range(events))
-        fork_at = {id(a): self.rng.randrange(events // 4, 3 * events // 4 + 1) for a in self.actors}
+        fork_at = {id(a): self.rng.randrange(events // 3 + 1) for a in self.actors}
         for step, now in enumerate(times):
             payer = self.rng.choice(self.actors)
             if payer.cheat and payer.forks == 1 and step >= fork_at[id(payer)]:
