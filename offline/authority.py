@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import msgspec
 
-from ledger.errors import KeyInUse, NotAuthorized, UnknownWallet
+from ledger.errors import KeyInUse, NotAuthorized, SchemaViolation, UnknownWallet
 from ledger.records import KeyOwner, WalletRecord
 from ledger.registry import Effect, Pending, TxRule
 from ledger.rules.banks import require_bank, require_central_bank
 from ledger.state import StateView
 from ledger.storage import schema
-from ledger.types import Body
+from ledger.types import TIERS, Body
 from ledger.validation import body_of
 from offline.common import Draft, apply_changes, bank_offline, bank_signer, setup
 from offline.errors import (
@@ -67,6 +67,9 @@ def authority(record: BankOffline) -> Authority:
 def validate_setup(body: Body) -> None:
     assert isinstance(body, OfflineSetup)
     load_root(bytes.fromhex(body.root))
+    missing = sorted(set(TIERS) - set(body.params.tiers))
+    if missing:
+        raise SchemaViolation(reason=f"params.tiers: no limits for tier {missing[0]}")
 
 
 def check_setup(pending: Pending, state: StateView) -> Effect:

@@ -11,7 +11,10 @@ certificate. Pure module: a phone carries it.
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ParamSpec, TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ed25519
@@ -23,7 +26,29 @@ from offline.der import LIMITS_OID, decode_limits
 from offline.errors import InvalidCertificate, TamperedBundle, UnknownDevice
 from offline.params import OfflineLimits
 
+T = TypeVar("T")
+P = ParamSpec("P")
 _LIMITS = x509.ObjectIdentifier(LIMITS_OID)
+# What ``cryptography`` raises for malformed input it parses lazily (extensions, names).
+_PARSE_ERRORS = (
+    ValueError,
+    TypeError,
+    x509.DuplicateExtension,
+    x509.UnsupportedGeneralNameType,
+)
+
+
+def _parsed(loader: Callable[P, T]) -> Callable[P, T]:
+    """Turn any parse failure of untrusted DER into :class:`InvalidCertificate`."""
+
+    @functools.wraps(loader)
+    def load(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return loader(*args, **kwargs)
+        except _PARSE_ERRORS as exc:
+            raise InvalidCertificate(reason=f"cannot be parsed: {exc}") from None
+
+    return load
 
 
 def _ms(moment: datetime.datetime) -> int:
@@ -80,6 +105,7 @@ class Authority:
     der: bytes
 
 
+@_parsed
 def load_root(der: bytes) -> Authority:
     """The self-signed central bank root, checked."""
     certificate = _load(der)
@@ -97,6 +123,7 @@ def load_root(der: bytes) -> Authority:
     )
 
 
+@_parsed
 def load_bank_ca(der: bytes, root: Authority) -> Authority:
     """A bank's CA certificate, checked to be a CA issued by ``root``."""
     certificate = _load(der)
@@ -142,6 +169,7 @@ class DeviceCertificate:
         return self.not_before <= time_ms <= self.not_after
 
 
+@_parsed
 def load_device(der: bytes) -> DeviceCertificate:
     """Parse a device certificate and check its profile (not yet its issuer)."""
     certificate = _load(der)
@@ -187,6 +215,7 @@ class RevocationList:
     der: bytes
 
 
+@_parsed
 def load_crl(der: bytes, bank_ca: Authority) -> RevocationList:
     """Parse a CRL and check it is signed by ``bank_ca`` and numbered."""
     try:

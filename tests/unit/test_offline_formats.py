@@ -144,3 +144,30 @@ def test_the_certificate_chain_follows_the_profile() -> None:
         load_crl(revocation_list(other, "halyk", 4, [], T, T + 1000), ca)
     with pytest.raises(InvalidCertificate):
         load_device(bank_ca_certificate(cb, "kzt-test", "halyk", bank.public_hex, T))  # a CA
+
+
+@pytest.mark.parametrize(
+    "der",
+    [b"", b"\x30\x00", b"\x30\x82\x01\x00" + b"\x00" * 10, bytes(range(256)) * 2],
+    ids=["empty", "empty sequence", "truncated", "noise"],
+)
+def test_malformed_certificates_and_crls_are_refused_with_a_code(der: bytes) -> None:
+    root = load_root(root_certificate(KEY, "kzt-test", T))
+    for load in (
+        load_root,
+        load_device,
+        lambda d: load_bank_ca(d, root),
+        lambda d: load_crl(d, root),
+    ):
+        with pytest.raises(InvalidCertificate):
+            load(der)
+
+
+def test_a_certificate_with_a_corrupted_limits_extension_is_refused() -> None:
+    device = KeyPair.from_seed(sha256(b"dev"))
+    der = device_certificate(
+        KEY, "halyk", "w-1", device.public_hex, default_tier_limits()["basic"], T
+    )
+    limits = encode_limits(default_tier_limits()["basic"])
+    with pytest.raises((InvalidCertificate, MalformedVoucher)):
+        load_device(der.replace(limits, limits[:-1] + b"\xff"))  # signature aside, it cannot parse

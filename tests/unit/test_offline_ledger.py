@@ -279,3 +279,19 @@ def test_after_the_window_the_wallet_takes_back_a_lost_phone_purse(c: Cast) -> N
     c.pilot.commit(release)
     assert wallet(c, "alice").held == 0 and wallet(c, "alice").balance == kzt(95_000)
     assert_audit(c)
+
+
+def test_the_offline_rules_must_cover_every_tier(c: Cast) -> None:
+    from offline.certs import root_certificate
+    from offline.params import default_params
+
+    params = default_params()
+    partial = msgspec.structs.replace(params, tiers={"basic": params.tiers["basic"]})
+    root = root_certificate(c.pilot.cb, c.network, c.pilot.time_ms)
+    refusal = c.pilot.refusal(ob.setup(c.network, c.pilot.cb, root, partial, nonce=1))
+    assert refusal.code == "schema_violation"
+    stranger = c.pilot.key("not the central bank")
+    own_root = root_certificate(stranger, c.network, c.pilot.time_ms)
+    assert (
+        c.pilot.refusal(ob.setup(c.network, stranger, own_root, params, 2)).code == "not_authorized"
+    )
