@@ -61,7 +61,7 @@ def _within_window(record: PurseRecord, signed: SignedVoucher, skew: int, time_m
         raise SyncTooOld(record.purse, record.funded_at, hours, device_time)
     if device_time < record.funded_at - skew:
         raise VoucherTimeSkew(device_time=device_time, time_ms=record.funded_at, allowed_ms=skew)
-    if time_ms > record.settle_by:
+    if time_ms >= record.settle_by:  # from settle_by on, the wallet may take the rest back
         raise DepositTooLate(purse=record.purse, settle_by=record.settle_by, time_ms=time_ms)
 
 
@@ -115,7 +115,8 @@ class Payout:
         draft, v = self.draft, signed.voucher
         take = min(record.remaining, v.amount)
         advance = v.amount - take
-        assert advance == 0 or record.status == "fraud", "an honest purse always covers"
+        if advance and record.status != "fraud":  # cannot happen: an honest chain fits its purse
+            raise PurseLimitExceeded(limit=record.remaining, requested=v.amount)
         if advance:
             self._advance(record.bank_id, advance)
         draft.add_locked(purse_lock(record.purse), -take)

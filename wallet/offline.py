@@ -103,8 +103,10 @@ class OfflineClient:
         """Submit and wait for the block; a refusal raises :class:`ApiError` with its code."""
         submitted = self.client.submit(tx, wait=True)
         problem = submitted.result.problem
-        if problem is not None:
-            raise ApiError(int(problem.get("status", 422)), problem)
+        if problem is not None:  # the typed fields sit beside the code, as in a 4xx answer
+            raise ApiError(
+                int(problem.get("status", 422)), {**problem, **problem.get("fields", {})}
+            )
         return submitted
 
     def enrol(

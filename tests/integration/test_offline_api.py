@@ -79,17 +79,21 @@ def test_a_phone_enrols_funds_pays_and_payees_deposit(api: Api) -> None:
     assert trust.crls[bank_id].number == sdk.crl(bank_id).number == 1
     bundle, state = pay(state, device, payee.public, kzt(1_200), now_ms())
     accepted, inbox = Inbox().receive(bundle.encode(), trust, payee.public, now_ms())
-    (submitted,), inbox = sdk.deposit(inbox, payee)
-    assert submitted.result.status == "committed" and inbox.accepted == ()
+    (submitted,), after = sdk.deposit(inbox, payee)
+    assert submitted.result.status == "committed" and after.accepted == ()
+    again, _ = pay(state, device, payee.public, kzt(300), now_ms())
+    _, inbox = inbox.receive(again.encode(), trust, payee.public, now_ms())
+    (resubmitted,), _ = sdk.deposit(inbox, payee)  # the first one is paid: only the new one goes
+    assert resubmitted.result.status == "committed"
     purse = accepted.funding.purse.hex()
     voucher_id = bundle.voucher.voucher_id(NETWORK).hex()
     assert sdk.settled(purse, 1).voucher_ids == (voucher_id,)
     view = sdk.purse(purse, owner)
-    assert (view.purse.paid, view.remaining) == (kzt(1_200), kzt(8_800))
+    assert (view.purse.paid, view.remaining) == (kzt(1_500), kzt(8_500))
     with pytest.raises(ApiError) as caught:
         sdk.purse(purse, payee)
     assert caught.value.code == "forbidden"
-    assert api.client.wallet(payee_id, payee).balances["KZT"] == kzt(1_200)
+    assert api.client.wallet(payee_id, payee).balances["KZT"] == kzt(1_500)
 
 
 def test_a_double_spend_shows_in_the_fraud_lists(api: Api) -> None:
