@@ -32,6 +32,7 @@ test: lint
 bench: $(STAMP)
 	@mkdir -p reports
 	$(BIN)/python -m loadtests.bench_core --json reports/bench_core.json
+	$(BIN)/python -m loadtests.bench_privacy --json reports/bench_privacy.json
 	$(BIN)/python -m loadtests.bench_offline --json reports/bench_offline.json
 	$(BIN)/python -m loadtests.bench_api --json reports/bench_api.json
 

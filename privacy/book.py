@@ -53,10 +53,15 @@ class LimitBook:
     def __init__(self, seal_key: bytes, tag_key: bytes) -> None:
         self._box = SecretBox(seal_key)
         self._tag_key = tag_key
+        self._keys: dict[str, bytes] = {}  # wallet id -> storage key, computed once
 
     def key_for(self, wallet_id: str) -> bytes:
-        tag = hmac.new(self._tag_key, wallet_id.encode(), hashlib.sha256).hexdigest()
-        return schema.producer_local_key("book", tag)
+        """Where a wallet's entry is filed: ``HMAC-SHA-256(tag key, wallet id)``."""
+        found = self._keys.get(wallet_id)
+        if found is None:
+            tag = hmac.new(self._tag_key, wallet_id.encode(), hashlib.sha256).hexdigest()
+            found = self._keys[wallet_id] = schema.producer_local_key("book", tag)
+        return found
 
     def read(self, state: StateView, wallet_id: str) -> BookEntry:
         """The wallet's entry (empty when it never held or paid privately)."""

@@ -28,8 +28,8 @@ from ledger.encoding import Hex32, NetworkId, Wire, canonical
 from ledger.types import Memo, OutPoint, Output
 from privacy.notes import Note, PrivateRequest
 
-BUCKET = 512
-AML_BUCKET = 1024  # the AML slot: a notice or a filler, always one length
+BUCKET = 256
+AML_BUCKET = 768  # the AML slot: a notice or a filler, one length (a longer notice: 1,536)
 W = TypeVar("W", bound=msgspec.Struct)
 
 

@@ -65,6 +65,7 @@ def check_combined(
     book: LimitBook,
     state: StateView,
     block: BlockContext,
+    entries: Mapping[str, BookEntry] | None = None,
 ) -> list[Write]:
     """Tier limits on each wallet's whole position; the book entries to write.
 
@@ -72,7 +73,8 @@ def check_combined(
     private amount); the open record changes only by its open outputs' delta,
     which the caller writes.
     """
-    entries = {w: book.read(state, w) for w in flows}
+    known = entries or {}
+    entries = {w: known[w] if w in known else book.read(state, w) for w in flows}
     records = {}
     for wallet_id in flows:
         record = state.wallet(wallet_id)

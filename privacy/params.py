@@ -57,7 +57,7 @@ def default_params(
 ) -> PrivacyParams:
     """Parameters naming this validator's public keys and the escrow key."""
     return PrivacyParams(
-        validator=validator.attest.public_hex,
+        validator=validator.attest_key.public_hex,
         validator_box=validator.box_public,
         escrow=escrow,
         authorities=tuple(authorities),

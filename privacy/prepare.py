@@ -24,18 +24,20 @@ from ledger.chain import Chain
 from ledger.encoding import decode_json
 from ledger.errors import BadSignature, MissingSignature, UnexpectedSigner, WrongNetwork
 from ledger.records import TxLocation
-from ledger.registry import BlockContext, Pending, Registry
+from ledger.registry import BlockContext
 from ledger.state import StateView
 from ledger.storage import schema
-from ledger.types import Block, Transaction
-from ledger.validation import check_inputs, decode_envelope
+from ledger.types import Output, SignedTransaction, Transaction
+from ledger.validation import check_inputs, decode_envelope, validate_amount
 from privacy import voprf
 from privacy.envelopes import AML_BUCKET, AmlNotice, RegulatorRecord, seal, seal_to_key
 from privacy.errors import (
+    AmlThresholdExceeded,
     InvalidToken,
     MalformedPrivateRequest,
     NoteMismatch,
     NotPrivateTransaction,
+    PrivacyNotConfigured,
     TokenSpent,
     UnknownDenomination,
 )
@@ -46,13 +48,10 @@ from privacy.notes import (
     envelopes_digest,
     verify_signatures,
 )
-from privacy.records import params_of, token_key
+from privacy.records import PARAMS_KEY, params_of, token_key
 from privacy.requests import Evaluation, PrivateSubmission, SpendRequest
-from privacy.transfer import PlainResult, check_plaintext, check_public
 from privacy.types import AnonSpend, AnonWithdraw, PrivacyParams, PrivateTransfer
 from privacy.validator import Validator, Witness
-
-PLACEHOLDER = "00" * 48  # the regulator's slot while the draft is checked
 
 
 def open_request(validator: Validator, sealed: str, network: str) -> PrivateRequest:
@@ -96,70 +95,97 @@ def prepare_private(
     chain: Chain,
     context: BlockContext,
 ) -> Transaction:
-    """The attested transaction for a sealed private payment; its plaintext is held."""
+    """The attested transaction for a sealed private payment; its plaintext is held.
+
+    The rules that read state (notes unspent, limits, policies) are checked
+    when the block is built, against that block's state: here only what the
+    envelopes need is looked up — who pays whom, and whether the AML rule asks
+    for a notice — and what needs no state (the payer's signatures, the notes
+    against their commitments) is checked.
+    """
     network, view = chain.network, StateView(chain.store)
-    params = params_of(view)
+    raw = chain.store.get(PARAMS_KEY)
+    if raw is None:
+        raise PrivacyNotConfigured()
+    params = validator.params(raw)
     request = open_request(validator, submission.sealed, network)
     if len(submission.envelopes) != len(submission.commitments) + 2:
         raise NoteMismatch(field="envelopes", index=len(submission.envelopes))
+    if tuple(n.commitment() for n in request.creates) != submission.commitments:
+        raise NoteMismatch(field="commitments")
+    for note in (*request.spends, *request.creates):
+        validate_amount(note.amount, minimum=0)
+    spent = tuple(n.commitment() for n in request.spends)
     check_authorization(network, request, submission)
-    nullifiers = tuple(validator.secrets.nullifier(n.commitment()) for n in request.spends)
-    draft = PrivateTransfer(
+    nullifiers = tuple(validator.secrets.nullifier(c) for c in spent)
+    parties = who_pays(request, submission, view)
+    if parties.outflow >= params.aml_threshold and params.aml_mode == "refuse":
+        raise AmlThresholdExceeded(threshold=params.aml_threshold, requested=parties.outflow)
+    aml = parties.outflow >= params.aml_threshold
+    regulator, notice = seal_for_authorities(
+        params, request, nullifiers, parties, aml, view, network
+    )
+    body = PrivateTransfer(
         validator=params.validator,
         nullifiers=nullifiers,
         commitments=submission.commitments,
-        envelopes=(*submission.envelopes[:-1], PLACEHOLDER, submission.envelopes[-1]),
+        envelopes=(*submission.envelopes[:-1], regulator, notice or submission.envelopes[-1]),
         inputs=submission.inputs,
         outputs=submission.outputs,
         input_auth=submission.input_auth,
     )
-    plain = precheck(draft, request, nullifiers, view, context, validator, chain.registry)
-    sealed = seal_for_authorities(params, request, nullifiers, plain, view, network)
-    body = msgspec.structs.replace(
-        draft, envelopes=(*submission.envelopes[:-1], sealed[0], sealed[1] or draft.envelopes[-1])
-    )
-    tx = Transaction.create(network, body, [validator.secrets.attest])
-    witness = Witness(request, nullifiers, sealed[1] is not None, time.monotonic())
+    tx = validator.secrets.attest(network, body)
+    witness = Witness(request, nullifiers, spent, notice is not None, time.monotonic())
     validator.hold(tx.txid, witness)
     return tx
 
 
-def precheck(
-    draft: PrivateTransfer,
-    request: PrivateRequest,
-    nullifiers: tuple[str, ...],
-    view: StateView,
-    context: BlockContext,
-    validator: Validator,
-    registry: Registry,
-) -> PlainResult:
-    """The producer's checks, run now against committed state."""
-    tx = Transaction.create(context.network, draft, [])
-    pending = Pending(tx=tx, spent=check_inputs(draft.inputs, view), block=context)
-    params = params_of(view)
-    public = check_public(pending, view, params)
-    return check_plaintext(
-        pending, view, params, request, nullifiers, public, validator.book, registry
-    )
+class Parties(msgspec.Struct, frozen=True):
+    """Who pays whom, as the envelopes need it (the block checks it all again)."""
+
+    payer: str
+    recipients: tuple[str, ...]
+    outflow: int
+    payments: tuple[Output, ...]
+
+
+def who_pays(request: PrivateRequest, submission: PrivateSubmission, view: StateView) -> Parties:
+    """Owners of the keys involved, and the payer's outflow netted per wallet."""
+    spent = (*(n.as_output() for n in request.spends), *check_inputs(submission.inputs, view))
+    created = (*(n.as_output() for n in request.creates), *submission.outputs)
+    ids = {key: owner_id(key, view) for key in {o.owner for o in (*spent, *created)}}
+    payer = ids[spent[0].owner] if spent else ""
+    net = sum(o.amount for o in created if ids[o.owner] == payer)
+    net -= sum(o.amount for o in spent if ids[o.owner] == payer)
+    payments = tuple(o for o in created if ids[o.owner] != payer)
+    return Parties(payer, tuple(ids[o.owner] for o in created), max(-net, 0), payments)
+
+
+def owner_id(key: str, view: StateView) -> str:
+    """The wallet or bank id holding a key (the block refuses a key nobody holds)."""
+    owner = view.key_owner(key)
+    return owner.id if owner is not None else f"unregistered {key}"
 
 
 def seal_for_authorities(
     params: PrivacyParams,
     request: PrivateRequest,
     nullifiers: tuple[str, ...],
-    plain: PlainResult,
+    parties: Parties,
+    aml: bool,
     view: StateView,
     network: str,
 ) -> tuple[str, str | None]:
     """The regulator's envelope, and the payer's bank's notice when the AML rule asks for it."""
-    record = RegulatorRecord(network, request, nullifiers, plain.payer, plain.recipients)
+    record = RegulatorRecord(network, request, nullifiers, parties.payer, parties.recipients)
     regulator = seal(bytes.fromhex(params.escrow), record)
-    if not plain.aml:
+    wallet = view.wallet(parties.payer) if aml else None
+    bank = view.bank(wallet.bank_id) if wallet is not None else None
+    if bank is None:
         return regulator, None
-    wallet = view.wallet(plain.payer)
-    bank = view.bank(wallet.bank_id) if wallet else None
-    assert bank is not None  # an active wallet's bank exists
-    notice = AmlNotice(plain.payer, plain.outflow, plain.payments, plain.recipients, request.memo)
+    notice = AmlNotice(
+        parties.payer, parties.outflow, parties.payments, parties.recipients, request.memo
+    )
     return regulator, seal_to_key(bank.keys[0], notice, AML_BUCKET)
 
 
@@ -182,12 +208,12 @@ def prepare_spend(validator: Validator, request: SpendRequest, chain: Chain) -> 
         outputs=request.outputs,
         memo=request.memo,
     )
-    return Transaction.create(chain.network, body, [validator.secrets.attest])
+    return validator.secrets.attest(chain.network, body)
 
 
 def evaluate(validator: Validator, chain: Chain, txid: str) -> Evaluation:
     """Evaluate the blinded elements of a committed withdrawal, with one DLEQ proof."""
-    body = committed_body(chain, txid)
+    body = committed_body(validator, chain, txid)
     if not isinstance(body, AnonWithdraw):
         raise NotPrivateTransaction(txid=txid)
     secret, public = validator.secrets.voprf_key(body.denomination)
@@ -202,13 +228,24 @@ def evaluate(validator: Validator, chain: Chain, txid: str) -> Evaluation:
     )
 
 
-def committed_body(chain: Chain, txid: str) -> object:
+class _BlockTxs(msgspec.Struct):
+    """A block with only its transactions decoded, each still raw."""
+
+    txs: list[msgspec.Raw]
+
+
+def committed_body(validator: Validator, chain: Chain, txid: str) -> object:
     """The body of a committed transaction, or :class:`NotPrivateTransaction`."""
     raw = chain.store.get(schema.tx_key(bytes.fromhex(txid)))
     if raw is None:
         raise NotPrivateTransaction(txid=txid)
     location = decode_json(raw, TxLocation)
-    block_raw = chain.store.get(schema.block_key(location.height))
-    assert block_raw is not None
-    envelope = decode_json(block_raw, Block).txs[location.index]
-    return decode_envelope(envelope, chain.registry).body
+
+    def load() -> list[msgspec.Raw]:
+        block_raw = chain.store.get(schema.block_key(location.height))
+        assert block_raw is not None
+        return msgspec.json.decode(block_raw, type=_BlockTxs).txs
+
+    envelope = validator.block(location.height, load)[location.index]
+    signed = decode_json(bytes(envelope), SignedTransaction)
+    return decode_envelope(signed, chain.registry).body

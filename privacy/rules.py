@@ -14,7 +14,13 @@ from ledger.validation import body_of
 from privacy import anonymous, disclosure
 from privacy.errors import AmlThresholdExceeded, WitnessMissing
 from privacy.records import PrivacyEffect, apply_writes, params_of
-from privacy.transfer import check_attestation, check_plaintext, check_public, validate_transfer
+from privacy.transfer import (
+    check_attestation,
+    check_plaintext,
+    check_public,
+    read_plaintext,
+    validate_transfer,
+)
 from privacy.types import (
     AnonSpend,
     AnonWithdraw,
@@ -38,21 +44,14 @@ def transfer_rule(registry: Registry, validator: Validator | None) -> TxRule:
         witness = validator.witness(pending.tx.txid) if validator is not None else None
         if validator is None or witness is None:
             raise WitnessMissing(txid=pending.tx.txid.hex())
-        plain = check_plaintext(
-            pending,
-            state,
-            params,
-            witness.request,
-            witness.nullifiers,
-            public,
-            validator.book,
-            registry,
-        )
-        if plain.aml and not witness.aml:
+        request, nullifiers = witness.request, witness.nullifiers
+        plain = read_plaintext(pending, state, params, request, nullifiers, witness.spent)
+        if plain.outflow >= params.aml_threshold and not witness.aml:
             raise AmlThresholdExceeded(threshold=params.aml_threshold, requested=plain.outflow)
+        book = check_plaintext(pending, state, params, plain, public, validator.book, registry)
         return PrivacyEffect(
             parties=public.parties,
-            writes=(*public.writes, *plain.book),
+            writes=(*public.writes, *book),
             forget=pending.tx.txid.hex(),
         )
 

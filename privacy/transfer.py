@@ -5,12 +5,14 @@ validator's attestation (its signature), fresh nullifiers and commitments,
 the owners' signatures on open inputs, registered recipients of open
 outputs, and the pools, which move only by the open edges.
 
-:func:`check_plaintext` runs in the validator while it builds a block (and
-once before, when the request arrives): the sealed request opens to notes
-whose commitments and nullifiers are exactly the body's, the spent notes
-exist, one wallet pays, value is conserved per token, special-purpose token
-policies and tier limits hold — through the very functions open transfers
-use, so the error codes are the same — and the AML rule.
+:func:`read_plaintext` and :func:`check_plaintext` run in the validator while it
+builds a block: the sealed request opens to notes whose commitments and
+nullifiers are exactly the body's, the spent notes exist, one wallet pays,
+value is conserved per token, the AML rule, then special-purpose token
+policies and tier limits — through the very functions open transfers use,
+so the error codes are the same. When a request arrives, the validator runs
+the first part at once (it learns who pays whom, for the regulator's and
+the bank's envelopes); the limits wait for the block, whose state decides.
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ from collections.abc import Iterable
 import msgspec
 
 from ledger.errors import BadSignature, DuplicateKey, MissingSignature, UnexpectedSigner
-from ledger.registry import Pending, Registry
+from ledger.records import KeyOwner
+from ledger.registry import Pending, Registry, WalletFlow
 from ledger.rules.limits import active_owners, wallet_flows
 from ledger.rules.transfer import check_conservation
 from ledger.state import StateView
 from ledger.storage import schema
 from ledger.types import KZT, Body, OutPoint, Output, Transaction, Transfer
-from ledger.validation import body_of, require_signers, validate_amount
+from ledger.validation import body_of, require_signers
 from privacy.book import LimitBook
 from privacy.errors import (
     AmlThresholdExceeded,
@@ -141,31 +144,45 @@ def pool_writes(
     ]
 
 
-class PlainResult(msgspec.Struct, frozen=True):
-    """What the validator learned from the plaintext, and the book entries to write."""
+class Plaintext(msgspec.Struct, frozen=True):
+    """The plaintext, matched against the body, as outputs with their owners."""
 
     payer: str
-    recipients: tuple[str, ...]
-    outflow: int
-    payments: tuple[Output, ...]
-    aml: bool
-    """At or above the AML threshold (envelope mode): the payer's bank gets a notice."""
-    book: tuple[Write, ...]
+    """The one wallet whose notes and outputs are spent."""
+    spent: tuple[Output, ...]
+    created: tuple[Output, ...]
+    owners: dict[str, KeyOwner]
+    flows: dict[str, WalletFlow]
+    special: frozenset[str]
+    """The special-purpose tokens it moves."""
+
+    @property
+    def outflow(self) -> int:
+        """What leaves the payer, net of its change."""
+        return self.flows[self.payer].sent
+
+    @property
+    def payments(self) -> tuple[Output, ...]:
+        """What goes to others than the payer."""
+        return tuple(o for o in self.created if self.owners[o.owner].id != self.payer)
+
+    @property
+    def recipients(self) -> tuple[str, ...]:
+        """The wallet or bank id of each created note, then of each open output."""
+        return tuple(self.owners[o.owner].id for o in self.created)
 
 
-def check_plaintext(
+def read_plaintext(
     pending: Pending,
     state: StateView,
     params: PrivacyParams,
     request: PrivateRequest,
     nullifiers: tuple[str, ...],
-    public: PublicResult,
-    book: LimitBook,
-    registry: Registry,
-) -> PlainResult:
-    """The validator's check of the plaintext against the body and state."""
+    spent_notes: tuple[str, ...],
+) -> Plaintext:
+    """Notes exist and match the nullifiers, one wallet pays, value is conserved, the AML rule."""
     body = body_of(pending.tx, PrivateTransfer)
-    match_notes(request, body, nullifiers, state)
+    match_notes(spent_notes, nullifiers, body, state)
     spent = (*(n.as_output() for n in request.spends), *pending.spent)
     created = (*(n.as_output() for n in request.creates), *body.outputs)
     payer_keys = {o.owner for o in spent}
@@ -173,39 +190,51 @@ def check_plaintext(
     payers = {(owners[k].kind, owners[k].id) for k in payer_keys}
     if len(payers) != 1 or next(iter(payers))[0] != "wallet":
         raise MixedPayers(wallets=",".join(sorted(i for _, i in payers)))
-    payer = next(iter(payers))[1]
-    special = check_conservation(spent, created) - {KZT}
+    special = frozenset(check_conservation(spent, created) - {KZT})
     flows = wallet_flows(spent, created, owners)
-    if special:
-        plain = plain_view(pending, spent, created)
-        registry.token_policy.check_transfer(plain, special, flows, state)
-    outflow = flows[payer].sent
-    record = state.wallet(payer)
-    assert record is not None
-    if outflow:
-        today = book.read(state, payer).today(pending.block.day)
-        check_level(record, params.tier(record.tier).private, "private", outflow, today)
-    book_writes = check_combined(flows, public.open_deltas, book, state, pending.block)
-    aml = outflow >= params.aml_threshold
-    if aml and params.aml_mode == "refuse":
-        raise AmlThresholdExceeded(threshold=params.aml_threshold, requested=outflow)
-    payments = tuple(o for o in created if owners[o.owner].id != payer)
-    recipients = tuple(owners[o.owner].id for o in created)
-    return PlainResult(payer, recipients, outflow, payments, aml, tuple(book_writes))
+    plain = Plaintext(next(iter(payers))[1], spent, created, owners, flows, special)
+    if plain.outflow >= params.aml_threshold and params.aml_mode == "refuse":
+        raise AmlThresholdExceeded(threshold=params.aml_threshold, requested=plain.outflow)
+    return plain
+
+
+def check_plaintext(
+    pending: Pending,
+    state: StateView,
+    params: PrivacyParams,
+    plain: Plaintext,
+    public: PublicResult,
+    book: LimitBook,
+    registry: Registry,
+) -> tuple[Write, ...]:
+    """Token policies, the level's caps and the tier's limits; the book entries to write."""
+    if plain.special:
+        view = plain_view(pending, plain.spent, plain.created)
+        registry.token_policy.check_transfer(view, plain.special, plain.flows, state)
+    record = state.wallet(plain.payer)
+    assert record is not None  # an active owner's wallet exists
+    entry = book.read(state, plain.payer)
+    if plain.outflow:
+        today = entry.today(pending.block.day)
+        check_level(record, params.tier(record.tier).private, "private", plain.outflow, today)
+    known = {plain.payer: entry}
+    writes = check_combined(plain.flows, public.open_deltas, book, state, pending.block, known)
+    return tuple(writes)
 
 
 def match_notes(
-    request: PrivateRequest, body: PrivateTransfer, nullifiers: tuple[str, ...], state: StateView
+    spent: tuple[str, ...], nullifiers: tuple[str, ...], body: PrivateTransfer, state: StateView
 ) -> None:
-    """The plaintext opens exactly the body's commitments and nullifiers; spent notes exist."""
-    if tuple(n.commitment() for n in request.creates) != body.commitments:
-        raise NoteMismatch(field="commitments")
+    """The body's nullifiers are those of the notes spent, and those notes exist.
+
+    That the notes open to their commitments and the body's new commitments was
+    checked when the request was opened (nothing in state changes it).
+    """
     if nullifiers != body.nullifiers:
         raise NoteMismatch(field="nullifiers")
-    for index, note in enumerate((*request.spends, *request.creates)):
-        validate_amount(note.amount, minimum=0)
-        if index < len(request.spends) and not state.exists(commitment_key(note.commitment())):
-            raise UnknownNote(commitment=note.commitment())
+    for commitment in spent:
+        if not state.exists(commitment_key(commitment)):
+            raise UnknownNote(commitment=commitment)
 
 
 def plain_view(pending: Pending, spent: tuple[Output, ...], created: tuple[Output, ...]) -> Pending:

@@ -20,17 +20,25 @@ import hashlib
 import hmac
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
 
 import msgspec
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from nacl.public import PrivateKey
+from nacl.signing import SigningKey
 
-from ledger.crypto import KeyPair
+from ledger.crypto import DOMAIN_TX, KeyPair, sha256, signing_message
+from ledger.encoding import canonical, decode_json
+from ledger.types import Body, Signature, Transaction
 from privacy import voprf
 from privacy.book import LimitBook
 from privacy.notes import DOMAIN_NULLIFIER, PrivateRequest
+from privacy.types import PrivacyParams
 
 
 def _derive(seed: bytes, label: str) -> bytes:
@@ -42,18 +50,24 @@ def _derive(seed: bytes, label: str) -> bytes:
 class ValidatorSecrets:
     """Keys only the validator holds."""
 
-    attest: KeyPair
+    attest_key: KeyPair
+    """The Ed25519 key whose transaction signature is the attestation."""
     box: PrivateKey
     nullifier_key: bytes
     book_seal: bytes
     book_tag: bytes
     voprf_seed: bytes
+    _signing: SigningKey = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # derived once: KeyPair.sign would rebuild it for every attestation
+        object.__setattr__(self, "_signing", SigningKey(self.attest_key.seed))
 
     @classmethod
     def derive(cls, attest: KeyPair, seed: bytes) -> ValidatorSecrets:
         """All secrets from the attestation key and a 32-byte seed."""
         return cls(
-            attest=attest,
+            attest_key=attest,
             box=PrivateKey(_derive(seed, "box")),
             nullifier_key=_derive(seed, "nullifier"),
             book_seal=_derive(seed, "book-seal"),
@@ -71,12 +85,20 @@ class ValidatorSecrets:
         data = DOMAIN_NULLIFIER + bytes.fromhex(commitment)
         return hmac.new(self.nullifier_key, data, hashlib.sha256).hexdigest()
 
+    def attest(self, network: str, body: Body) -> Transaction:
+        """The body as a transaction signed by the attestation key (the validator's attestation)."""
+        body_bytes = canonical(body)
+        message = signing_message(DOMAIN_TX, network, body_bytes)
+        signed = self._signing.sign(message).signature.hex()
+        signature = Signature(key=self.attest_key.public_hex, sig=signed)
+        return Transaction(network, body, (signature,), body_bytes, sha256(message))
+
     def voprf_key(self, denomination: int) -> tuple[bytes, bytes]:
         """The (private, public) VOPRF key issuing tokens of one denomination."""
         return voprf.derive_key_pair(self.voprf_seed, f"KZT-ANON/{denomination}".encode())
 
     def __repr__(self) -> str:  # never print secrets
-        return f"ValidatorSecrets(attest={self.attest.public_hex})"
+        return f"ValidatorSecrets(attest_key={self.attest_key.public_hex})"
 
 
 class Witness(msgspec.Struct, frozen=True):
@@ -84,6 +106,8 @@ class Witness(msgspec.Struct, frozen=True):
 
     request: PrivateRequest
     nullifiers: tuple[str, ...]
+    spent: tuple[str, ...]
+    """Commitments of the notes spent (checked against the request when it was opened)."""
     aml: bool
     """The AML slot holds a notice to the payer's bank."""
     held_at: float
@@ -98,6 +122,9 @@ class Validator:
     book: LimitBook = field(init=False)
     _witnesses: dict[bytes, Witness] = field(default_factory=dict, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    _blocks: OrderedDict[int, list[Any]] = field(default_factory=OrderedDict, init=False)
+    _params_raw: bytes = field(default=b"", init=False)
+    _params: PrivacyParams | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.book = LimitBook(self.secrets.book_seal, self.secrets.book_tag)
@@ -106,9 +133,10 @@ class Validator:
         """Keep a payment's plaintext for the producer (and drop expired ones)."""
         now = time.monotonic()
         with self._lock:
-            expired = [t for t, w in self._witnesses.items() if now - w.held_at > self.ttl_s]
-            for old in expired:
-                del self._witnesses[old]
+            self._witnesses.pop(txid, None)  # a re-submission goes to the back
+            oldest = islice(self._witnesses.items(), 8)  # kept in arrival order
+            for stale in [t for t, w in oldest if now - w.held_at > self.ttl_s]:
+                del self._witnesses[stale]
             self._witnesses[txid] = witness
 
     def witness(self, txid: bytes) -> Witness | None:
@@ -120,6 +148,27 @@ class Validator:
         """Drop a payment's plaintext (its block has been built)."""
         with self._lock:
             self._witnesses.pop(txid, None)
+
+    def params(self, raw: bytes) -> PrivacyParams:
+        """The parameters stored as ``raw``, decoded once per change."""
+        with self._lock:
+            if raw != self._params_raw:
+                self._params = decode_json(raw, PrivacyParams)
+                self._params_raw = raw
+            assert self._params is not None
+            return self._params
+
+    def block(self, height: int, load: Callable[[], list[Any]]) -> list[Any]:
+        """A committed block's transactions, decoded once for many evaluations."""
+        with self._lock:
+            found = self._blocks.get(height)
+        if found is None:
+            found = load()
+            with self._lock:
+                self._blocks[height] = found
+                while len(self._blocks) > 8:
+                    self._blocks.popitem(last=False)
+        return found
 
     def held(self) -> int:
         """How many plaintexts are held right now."""

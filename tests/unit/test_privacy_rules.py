@@ -10,7 +10,7 @@ from ledger.crypto import KeyPair
 from ledger.errors import TengeError
 from ledger.params import kzt
 from ledger.storage.memory import MemoryStore
-from ledger.types import TierLimits, Transaction
+from ledger.types import Output, TierLimits
 from privacy import wallet as pw
 from privacy.envelopes import AmlNotice, open_envelope, x25519_secret
 from privacy.prepare import prepare_private
@@ -40,13 +40,19 @@ def shielded(net: PrivacyNet, owner: KeyPair, amount: int) -> list:
     return net.history(owner).unspent()
 
 
-def refused_privately(net: PrivacyNet, payer: KeyPair, to: str, amount: int) -> TengeError:
-    """The code the validator answers with right away (and the block would too)."""
-    notes = net.history(payer).unspent()
-    submission = pw.pay(NETWORK, net.params, payer, notes, to, amount, coins=net.coins(payer))
-    with pytest.raises(TengeError) as caught:
-        prepare_private(net.validator, submission, net.chain, net.chain.context(net.time_ms))
-    return caught.value
+def refused_privately(
+    net: PrivacyNet, payer: KeyPair, to: str, amount: int, token: str = "KZT"
+) -> TengeError:
+    """The code the validator answers with: at once, or from the block it builds."""
+    submission = net.payment(payer, to, amount, token=token)
+    try:
+        tx = prepare_private(net.validator, submission, net.chain, net.chain.context(net.time_ms))
+    except TengeError as error:
+        return error
+    (outcome,) = net.block([tx])
+    assert outcome.error is not None, "committed, expected a refusal"
+    assert net.validator.witness(tx.txid) is not None  # refused: its plaintext waits for its TTL
+    return outcome.error
 
 
 def same(a: TengeError, b: TengeError) -> None:
@@ -127,54 +133,27 @@ def test_special_purpose_policy_refuses_the_same_way_privately() -> None:
     canteen = net.add_wallet("canteen", "halyk", "business", mcc="5814")
     cafe = net.add_wallet("cafe", "halyk", "business", mcc="5812")
     net.commit(p.program_grant(NETWORK, net.cb, "akimat", net.next_nonce()))
-    policy = msgspec.convert(
-        {"issuer": gov.public_hex, "name": "meals", "mcc": ["5814"], "per_payment": kzt(3_000)},
-        Policy,
-    )
+    rules = {"mcc": ["5814"], "per_payment": kzt(3_000)}
+    policy = msgspec.convert({"issuer": gov.public_hex, "name": "meals", **rules}, Policy)
     net.commit(p.program_create(NETWORK, gov, policy))
     token = token_id(policy)
-    net.commit(
-        p.program_issue(
-            NETWORK,
-            gov,
-            net.coins(gov),
-            token,
-            [builders.Output(owner=student.public_hex, amount=kzt(10_000))],
-        )
-    )
+    grant = [Output(owner=student.public_hex, amount=kzt(10_000))]
+    net.commit(p.program_issue(NETWORK, gov, net.coins(gov), token, grant))
     coins = [c for c in net.coins(student) if c.output.token == token]
-    shield = pw.submission(
-        NETWORK,
-        net.params,
-        student,
-        coins=coins,
-        creates=[pw.new_note(student.public_hex, kzt(10_000), token)],
+    note = pw.new_note(student.public_hex, kzt(8_000), token)
+    kept = [Output(owner=student.public_hex, amount=kzt(2_000), token=token)]
+    shield = pw.submission(NETWORK, net.params, student, coins=coins, creates=[note], outputs=kept)
+    assert net.private(shield).committed  # a move to oneself: the policy lets it pass
+    open_coins = [c for c in net.coins(student) if c.output.token == token]
+    openly = builders.pay(
+        NETWORK, open_coins, [student], cafe.public_hex, kzt(1_000), student.public_hex, token=token
     )
-    assert net.private(shield).committed
-    notes = net.history(student).unspent()
-
-    def private(to: KeyPair, amount: int) -> Transaction | TengeError:
-        submission = pw.pay(
-            NETWORK,
-            net.params,
-            student,
-            net.history(student).unspent(),
-            to.public_hex,
-            amount,
-            token=token,
-        )
-        try:
-            return prepare_private(
-                net.validator, submission, net.chain, net.chain.context(net.time_ms)
-            )
-        except TengeError as error:
-            return error
-
-    refusal = private(cafe, kzt(1_000))
-    assert isinstance(refusal, TengeError) and refusal.code == "policy_violation"
-    too_much = private(canteen, kzt(3_001))
-    assert isinstance(too_much, TengeError) and too_much.code == "policy_violation"
-    assert notes and net.block([private(canteen, kzt(2_500))])[0].committed  # type: ignore[list-item]
+    refusal = refused_privately(net, student, cafe.public_hex, kzt(1_000), token)
+    assert refusal.code == "policy_violation"
+    same(refusal, net.refusal(openly))
+    too_much = refused_privately(net, student, canteen.public_hex, kzt(3_001), token)
+    assert (too_much.code, too_much.details()["rule"]) == ("policy_violation", "per_payment")
+    assert net.private(net.payment(student, canteen, kzt(2_500), token=token)).committed
     assert net.history(canteen).balance(token) == kzt(2_500)
 
 
