@@ -140,7 +140,7 @@ class HistoryPage(msgspec.Struct, frozen=True):
     """Newest first; pass ``next_before`` as ``before`` for the next page."""
 
     entries: tuple[HistoryEntry, ...]
-    next_before: int | None = None
+    next_before: str | None = None
 
 
 class WalletList(msgspec.Struct, frozen=True):

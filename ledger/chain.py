@@ -24,12 +24,12 @@ from ledger.crypto import (
 from ledger.encoding import canonical, decode_json
 from ledger.errors import InvalidBlock, TengeError
 from ledger.params import genesis_writes
-from ledger.records import ChainTip, TxLocation
+from ledger.records import ChainTip, HistoryNote, TxLocation
 from ledger.registry import BlockContext, Effect, Pending, Registry
 from ledger.state import StateView, next_digest
 from ledger.storage import KeyValueStore
 from ledger.storage import schema as s
-from ledger.types import Block, BlockHeader, Genesis, Transaction
+from ledger.types import Block, BlockHeader, Genesis, Output, Transaction
 from ledger.validation import check_transaction, decode_envelope, validate_transaction
 
 ZERO32 = bytes(32)
@@ -228,5 +228,22 @@ def apply_transaction(
         write(s.owner_output_key(bytes.fromhex(output.owner), tx.txid, index), b"")
     registry.rule(tx.kind).apply(pending, effect, view)
     view.write(s.tx_key(tx.txid), TxLocation(height=height, index=position, outputs=len(created)))
-    for party in effect.parties:
-        view.write(s.history_key(party, height, position), tx.txid)
+    if effect.parties:
+        deltas = wallet_deltas(pending.spent, created, view)
+        for party in effect.parties:
+            note = HistoryNote(txid=tx.txid.hex(), kind=tx.kind, delta=deltas.get(party, {}))
+            view.write(s.history_key(party, height, position), note)
+
+
+def wallet_deltas(
+    spent: Sequence[Output], created: Sequence[Output], view: StateView
+) -> dict[str, dict[str, int]]:
+    """Per wallet and token, what its outputs gained or lost in one transaction."""
+    deltas: dict[str, dict[str, int]] = {}
+    for sign, outputs in ((-1, spent), (1, created)):
+        for output in outputs:
+            owner = view.key_owner(output.owner)
+            if owner is not None and owner.kind == "wallet":
+                tokens = deltas.setdefault(owner.id, {})
+                tokens[output.token] = tokens.get(output.token, 0) + sign * output.amount
+    return {w: {t: v for t, v in d.items() if v} for w, d in deltas.items()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from ledger.encoding import decode_json
-from ledger.records import BankRecord, TxLocation, WalletRecord
+from ledger.records import BankRecord, HistoryNote, TxLocation, WalletRecord
 from ledger.storage import KeyValueStore
 from ledger.storage import schema as s
 from ledger.types import OutPoint, Output
@@ -24,6 +24,28 @@ class HistoryEntry(msgspec.Struct, frozen=True):
     txid: str
     height: int
     index: int
+    kind: str = ""
+    delta: dict[str, int] = {}
+    """Per token, what the wallet's outputs gained (positive) or lost, in tiyn."""
+
+    @property
+    def cursor(self) -> str:
+        """Where this entry sits, for paging: ``"<height>.<index>"``."""
+        return f"{self.height}.{self.index}"
+
+
+def parse_cursor(cursor: str) -> tuple[int, int]:
+    """``"<height>"`` or ``"<height>.<index>"`` as a position; ValueError otherwise."""
+    height, _, index = cursor.partition(".")
+    if (
+        not height.isascii()
+        or not height.isdigit()
+        or (index and not (index.isascii() and index.isdigit()))
+    ):
+        raise ValueError("expected <height> or <height>.<index>")
+    if len(height) > 16 or len(index) > 10:
+        raise ValueError("cursor out of range")
+    return int(height), int(index or 0)
 
 
 def holdings_of_key(store: KeyValueStore, owner: str) -> list[Holding]:
@@ -62,17 +84,18 @@ def balances(holdings: list[Holding]) -> dict[str, int]:
 
 
 def history(
-    store: KeyValueStore, wallet_id: str, limit: int = 50, before: int | None = None
+    store: KeyValueStore, wallet_id: str, limit: int = 50, before: str | None = None
 ) -> list[HistoryEntry]:
-    """A wallet's transactions, newest first; ``before`` is a height to page from."""
+    """A wallet's transactions, newest first, strictly before the ``before`` cursor."""
     prefix = s.history_prefix(wallet_id)
-    start = None if before is None else s.history_key(wallet_id, before, 0)
+    start = None if before is None else s.history_key(wallet_id, *parse_cursor(before))
     entries = []
-    for key, txid in store.iterate(prefix, start=start, reverse=True):
+    for key, raw in store.iterate(prefix, start=start, reverse=True):
         if start is not None and key >= start:
             continue
         height, index = int.from_bytes(key[-12:-4], "big"), int.from_bytes(key[-4:], "big")
-        entries.append(HistoryEntry(txid=txid.hex(), height=height, index=index))
+        note = decode_json(raw, HistoryNote)
+        entries.append(HistoryEntry(note.txid, height, index, note.kind, note.delta))
         if len(entries) >= limit:
             break
     return entries

@@ -67,6 +67,15 @@ class KeyOwner(Wire, frozen=True):
         return self.kind in ("wallet", "bank")
 
 
+class HistoryNote(Wire, frozen=True):
+    """What a wallet's history index keeps per transaction (outside the digest)."""
+
+    txid: str
+    kind: str
+    delta: dict[str, int] = {}
+    """Per token, what the wallet's outputs gained (positive) or lost, in tiyn."""
+
+
 class TxLocation(Wire, frozen=True):
     """Where a committed transaction sits, and how many outputs it created."""
 

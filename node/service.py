@@ -190,7 +190,7 @@ class LedgerService:
             return []
         return [h for key in record.keys for h in holdings_of_key(self.store, key)]
 
-    def history(self, wallet_id: str, limit: int, before: int | None) -> list[HistoryEntry]:
+    def history(self, wallet_id: str, limit: int, before: str | None) -> list[HistoryEntry]:
         return history(self.store, wallet_id, limit, before)
 
     def bank_wallets(self, bank_id: str, limit: int, after: str | None) -> list[str]:

@@ -56,7 +56,7 @@ def parser() -> argparse.ArgumentParser:
     add_privacy_commands(commands, parent, paying)
     hist = command(commands, "history", history, parent, "the wallet's transactions, newest first")
     hist.add_argument("--limit", type=bounded_int(1, 500), default=20, help="page size")
-    hist.add_argument("--before", type=bounded_int(1, 2**53 - 1), help="only blocks below this")
+    hist.add_argument("--before", help="cursor from the previous page: <height>.<index>")
     _add_receipt_commands(commands, parent)
     add_offline_commands(commands, parent)
     return top
@@ -149,12 +149,25 @@ def history(session: Session) -> Reply:
     args = session.args
     _, wallet, key = unlocked(session)
     page = session.client.history(wallet, key, limit=args.limit, before=args.before)
-    entries = [{"txid": e.txid, "height": e.height, "index": e.index} for e in page.entries]
+    entries = [
+        {"txid": e.txid, "height": e.height, "index": e.index, "kind": e.kind, "delta": e.delta}
+        for e in page.entries
+    ]
     lines = [f"wallet {wallet}: {len(entries)} transactions, newest first"]
-    lines += [f"  block {e['height']:>8}  #{e['index']:<4} {e['txid']}" for e in entries]
+    lines += [
+        f"  block {e.height:>8}  #{e.index:<4} {e.kind:<14} {_delta(e.delta):>22}  {e.txid}"
+        for e in page.entries
+    ]
     if page.next_before is not None:
         lines.append(f"more: --before {page.next_before}")
     return Reply({"wallet_id": wallet, "entries": entries, "next_before": page.next_before}, lines)
+
+
+def _delta(delta: dict[str, int]) -> str:
+    kzt = delta.get("KZT", 0)
+    text = ("+" if kzt > 0 else "-" if kzt < 0 else " ") + format_kzt(abs(kzt))
+    others = len([t for t in delta if t != "KZT"])
+    return text + (f" (+{others} tokens)" if others else "")
 
 
 def status(session: Session) -> Reply:

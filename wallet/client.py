@@ -87,7 +87,7 @@ class Outputs(msgspec.Struct, frozen=True):
 
 class History(msgspec.Struct, frozen=True):
     entries: tuple[HistoryEntry, ...]
-    next_before: int | None = None
+    next_before: str | None = None
 
 
 class WalletIds(msgspec.Struct, frozen=True):
@@ -211,9 +211,9 @@ class TengeClient:
         return [Coin(point=h.point, output=h.output) for h in outputs.outputs]
 
     def history(
-        self, wallet_id: str, key: KeyPair, limit: int = 50, before: int | None = None
+        self, wallet_id: str, key: KeyPair, limit: int = 50, before: str | None = None
     ) -> History:
-        params: dict[str, int] = {"limit": limit}
+        params: dict[str, int | str] = {"limit": limit}
         if before is not None:
             params["before"] = before
         path = f"/v1/wallets/{wallet_id}/history"

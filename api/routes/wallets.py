@@ -6,10 +6,10 @@ from flask import Blueprint, Response, request
 
 from api.auth import authenticate, require_bank, require_wallet_reader
 from api.context import context, int_arg, reply
-from api.errors import NotFound
+from api.errors import BadParameter, NotFound
 from api.schemas import HistoryPage, OutputList, WalletList, WalletView
 from api.spec import Catalogue, Endpoint, Param
-from ledger.queries import balances
+from ledger.queries import balances, parse_cursor
 from ledger.records import WalletRecord
 
 SIGNED = (401, 403, 404)
@@ -75,17 +75,25 @@ def blueprint(catalogue: Catalogue) -> Blueprint:
             errors=SIGNED,
             query=(
                 Param("limit", "integer", "page size (default 50)", 1, 500),
-                Param("before", "integer", "only blocks below this height", 1, 2**53 - 1),
+                Param(
+                    "before",
+                    "string",
+                    "cursor: only entries before <height>.<index> (or before block <height>)",
+                ),
             ),
         ),
     )
     def wallet_history(wallet_id: str) -> Response:
         record = readable_wallet(wallet_id)
         limit = int_arg("limit", 50, 1, 500) or 50
-        entries = context().ledger.history(
-            record.wallet_id, limit, int_arg("before", None, 1, 2**53 - 1)
-        )
-        more = entries[-1].height if len(entries) == limit else None
+        before = request.args.get("before")
+        if before is not None:
+            try:
+                parse_cursor(before)
+            except ValueError as error:
+                raise BadParameter(parameter="before", reason=str(error)) from None
+        entries = context().ledger.history(record.wallet_id, limit, before)
+        more = entries[-1].cursor if len(entries) == limit else None
         return reply(HistoryPage(tuple(entries), more))
 
     @catalogue.route(

@@ -25,7 +25,7 @@ OFFLINE = b"f"  # f | family | "/" | id              -> records of offline/ (dev
 BLOCK = b"B"  # B | height(8, big-endian)           -> Block
 META = b"M"  # M | name                            -> ChainTip
 OWNER_OUTPUTS = b"O"  # O | owner(32) | txid(32) | index(1) -> b""
-HISTORY = b"H"  # H | wallet_id | 0x00 | height(8) | pos(4) -> txid(32)
+HISTORY = b"H"  # H | wallet_id | 0x00 | height(8) | pos(4) -> HistoryNote
 BANK_WALLETS = b"W"  # W | bank_id | 0x00 | wallet_id     -> b""
 PRODUCER_LOCAL = b"V"  # V | family | "/" | id           -> the producer's own sealed records
 

@@ -114,3 +114,35 @@ def test_supply_and_network_figures_are_public(api: Api) -> None:
     assert supply.tokens["KZT"] >= kzt(777)
     assert api.client.network().network == NETWORK
     assert api.client.blocks(1, 5).headers[0].height == 1
+
+
+def test_history_pages_one_by_one_through_a_block_with_several_payments(api: Api) -> None:
+    bank_id, bank = found_bank(api)
+    bob_id, bob = open_wallet(api, bank_id, bank)
+    coins = api.client.bank_coins(bank_id, bank)
+    total = sum(c.output.amount for c in coins)
+    fan = builders.transfer(
+        NETWORK,
+        coins,
+        [builders.Output(owner=bank.public_hex, amount=total - 600)]
+        + [builders.Output(owner=bank.public_hex, amount=200) for _ in range(3)],
+        [bank],
+    )
+    assert api.client.submit(fan).result.status == "committed"
+    pieces = [c for c in builders.coins_of(fan) if c.output.amount == 200]
+    payments = [
+        builders.transfer(NETWORK, [c], [builders.Output(owner=bob.public_hex, amount=200)], [bank])
+        for c in pieces
+    ]
+    batch = api.client.submit_batch(payments, wait=True)
+    assert {r.height for r in batch.results} == {batch.results[0].height}, "one block"
+    seen, cursor = [], None
+    while True:
+        page = api.client.history(bob_id, bob, limit=1, before=cursor)
+        seen += page.entries
+        if page.next_before is None:
+            break
+        cursor = page.next_before
+    paid = [e for e in seen if e.kind == "transfer"]
+    assert sorted(e.txid for e in paid) == sorted(r.txid for r in batch.results)
+    assert all(e.delta == {"KZT": 200} for e in paid)
