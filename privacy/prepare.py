@@ -118,7 +118,7 @@ def prepare_private(
     spent = tuple(n.commitment() for n in request.spends)
     check_authorization(network, request, submission)
     nullifiers = tuple(validator.secrets.nullifier(c) for c in spent)
-    parties = who_pays(request, submission, view)
+    parties = who_pays(request, submission, view, validator)
     if parties.outflow >= params.aml_threshold and params.aml_mode == "refuse":
         raise AmlThresholdExceeded(threshold=params.aml_threshold, requested=parties.outflow)
     aml = parties.outflow >= params.aml_threshold
@@ -149,11 +149,14 @@ class Parties(msgspec.Struct, frozen=True):
     payments: tuple[Output, ...]
 
 
-def who_pays(request: PrivateRequest, submission: PrivateSubmission, view: StateView) -> Parties:
+def who_pays(
+    request: PrivateRequest, submission: PrivateSubmission, view: StateView, validator: Validator
+) -> Parties:
     """Owners of the keys involved, and the payer's outflow netted per wallet."""
     spent = (*(n.as_output() for n in request.spends), *check_inputs(submission.inputs, view))
     created = (*(n.as_output() for n in request.creates), *submission.outputs)
-    ids = {key: owner_id(key, view) for key in {o.owner for o in (*spent, *created)}}
+    keys = {o.owner for o in (*spent, *created)}
+    ids = {key: validator.owner_id(key, lambda k: owner_id(k, view)) for key in keys}
     payer = ids[spent[0].owner] if spent else ""
     net = sum(o.amount for o in created if ids[o.owner] == payer)
     net -= sum(o.amount for o in spent if ids[o.owner] == payer)

@@ -123,6 +123,7 @@ class Validator:
     _witnesses: dict[bytes, Witness] = field(default_factory=dict, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
     _blocks: OrderedDict[int, list[Any]] = field(default_factory=OrderedDict, init=False)
+    _owners: dict[str, str] = field(default_factory=dict, init=False)
     _params_raw: bytes = field(default=b"", init=False)
     _params: PrivacyParams | None = field(default=None, init=False)
 
@@ -168,6 +169,15 @@ class Validator:
                 self._blocks[height] = found
                 while len(self._blocks) > 8:
                     self._blocks.popitem(last=False)
+        return found
+
+    def owner_id(self, key: str, look_up: Callable[[str], str]) -> str:
+        """Who holds a key, remembered once known (a key never changes owner)."""
+        found = self._owners.get(key)
+        if found is None:
+            found = look_up(key)
+            if not found.startswith("unregistered"):
+                self._owners[key] = found
         return found
 
     def held(self) -> int:
