@@ -146,9 +146,9 @@ def _check_sets(tally: _Tally, store: KeyValueStore) -> None:
             if count > 1:
                 mismatch = AuditMismatch(what=f"{what} {value}", expected="once", found=str(count))
                 tally.problems.append(mismatch)
-    for family, counter in (("nf", tally.nullifiers), ("token", tally.tokens)):
+    for family, size in (("nf", len(tally.nullifiers)), ("token", len(tally.tokens))):
         stored = sum(1 for _ in store.iterate(schema.privacy_key(family, "")))
-        _expect(tally, f"{family} set in state", len(counter), stored)
+        _expect(tally, f"{family} set in state", size, stored)
     for (denomination, token), count in tally.tokens.items():
         if count > 1:
             tally.problems.append(

@@ -187,23 +187,22 @@ def balance(session: Session) -> Reply:
 
 
 def history(session: Session) -> Reply:
-    found = private_wallet(session).history()
-    entries = [
+    wallet = private_wallet(session)
+    found, me = wallet.history(), wallet.key.public_hex
+    entries: list[dict[str, Any]] = [
         {"txid": r.txid, "height": r.height, "received": r.note.amount, "memo": r.memo}
         for r in found.received
-    ] + [
-        {
-            "txid": s.txid,
-            "height": s.height,
-            "spent": sum(n.amount for n in s.record.spends),
-            "memo": s.record.memo,
-        }
-        for s in found.sent
+        if not any(r.txid == s.txid for s in found.sent)  # our own change is no receipt
     ]
+    for s in found.sent:
+        record = s.record
+        paid = sum(n.amount for n in record.creates if n.owner != me)
+        paid += sum(o.amount for o in record.outputs if o.owner != me)
+        entries.append({"txid": s.txid, "height": s.height, "paid": paid, "memo": record.memo})
     entries.sort(key=lambda e: (-e["height"], e["txid"]))
-    lines = [f"private history: {len(found.received)} notes received, {len(found.sent)} sent"]
+    lines = [f"private history: {len(entries)} payments, balance {format_kzt(found.balance())}"]
     for e in entries:
-        what = f"+{format_kzt(e['received'])}" if "received" in e else f"-{format_kzt(e['spent'])}"
+        what = f"+{format_kzt(e['received'])}" if "received" in e else f"-{format_kzt(e['paid'])}"
         lines.append(f"  block {e['height']:>7}  {what:>22}  {e['memo']}  {e['txid'][:16]}")
     return Reply({"entries": entries, "balance": found.balance()}, lines)
 

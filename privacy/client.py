@@ -10,7 +10,7 @@ and list the disclosures that concern it. Phone-side: httpx and ledger types.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -25,6 +25,7 @@ from privacy.requests import (
     CommittedTransaction,
     DisclosureList,
     Evaluation,
+    EvaluationRequest,
     Feed,
     Pools,
     PrivateSubmission,
@@ -34,14 +35,17 @@ from privacy.requests import (
 from privacy.types import DisclosureRecord, Level, PrivacyParams, PrivateTransfer
 from wallet.client import Submitted, TengeClient
 
+T = TypeVar("T")
+
 
 class PrivacyClient:
-    """The ``/v1/privacy`` endpoints."""
+    """The ``/v1/privacy`` endpoints, through the SDK's one request helper
+    (``TengeClient._call``: problems become :class:`~wallet.client.ApiError`)."""
 
     def __init__(self, client: TengeClient) -> None:
         self.client = client
 
-    def _post(self, type_: type[Any], path: str, body: msgspec.Struct, wait: bool) -> Any:
+    def _post(self, type_: type[T], path: str, body: msgspec.Struct, wait: bool) -> T:
         params = {"wait": "commit"} if wait else {}
         headers = {"content-type": "application/json"}
         return self.client._call(
@@ -52,17 +56,14 @@ class PrivacyClient:
         return self.client._call(PrivacyParams, "GET", "/v1/privacy/params")
 
     def pay(self, submission: PrivateSubmission, wait: bool = True) -> Submitted:
-        return self._post(Submitted, "/v1/privacy/payments", submission, wait)  # type: ignore[no-any-return]
+        return self._post(Submitted, "/v1/privacy/payments", submission, wait)
 
     def spend(self, request: SpendRequest, wait: bool = True) -> Submitted:
-        return self._post(Submitted, "/v1/privacy/spends", request, wait)  # type: ignore[no-any-return]
+        return self._post(Submitted, "/v1/privacy/spends", request, wait)
 
     def evaluate(self, txid: str) -> Evaluation:
-        from privacy.requests import EvaluationRequest
-
-        return self._post(
-            Evaluation, "/v1/privacy/evaluations", EvaluationRequest(txid=txid), False
-        )  # type: ignore[no-any-return]
+        request = EvaluationRequest(txid=txid)
+        return self._post(Evaluation, "/v1/privacy/evaluations", request, False)
 
     def feed(self, start: int = 1, limit: int = 100) -> Feed:
         params = {"from": start, "limit": limit}

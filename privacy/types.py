@@ -97,7 +97,8 @@ class PrivacyParams(Wire, frozen=True):
 
     def tier(self, tier: str) -> TierPrivacy:
         """The levels of a tier (none allowed for a tier the parameters leave out)."""
-        return self.tiers.get(tier, TierPrivacy(LevelCaps(allowed=False)))  # type: ignore[call-overload]
+        found = [levels for name, levels in self.tiers.items() if name == tier]
+        return found[0] if found else TierPrivacy(LevelCaps(allowed=False))
 
     def denomination(self, amount: int) -> Denomination | None:
         """The denomination of this value, if configured."""

@@ -66,12 +66,13 @@ def expand_message_xmd(message: bytes, dst: bytes, length: int) -> bytes:
 
 def hash_to_group(message: bytes) -> bytes:
     """HashToGroup: hash_to_ristretto255 (RFC 9380) with the suite's DST."""
-    return na.crypto_core_ristretto255_from_hash(expand_message_xmd(message, _HASH_TO_GROUP, 64))
+    uniform = expand_message_xmd(message, _HASH_TO_GROUP, 64)
+    return bytes(na.crypto_core_ristretto255_from_hash(uniform))
 
 
 def hash_to_scalar(message: bytes, dst: bytes = _HASH_TO_SCALAR) -> bytes:
     """HashToScalar: 64 uniform bytes read little-endian, reduced modulo the group order."""
-    return na.crypto_core_ristretto255_scalar_reduce(expand_message_xmd(message, dst, 64))
+    return bytes(na.crypto_core_ristretto255_scalar_reduce(expand_message_xmd(message, dst, 64)))
 
 
 def is_element(data: bytes) -> bool:
@@ -89,17 +90,17 @@ def _is_scalar(data: bytes) -> bool:
 
 def _random_scalar() -> bytes:
     while True:
-        scalar = na.crypto_core_ristretto255_scalar_random()
+        scalar = bytes(na.crypto_core_ristretto255_scalar_random())
         if scalar != bytes(32):
             return scalar
 
 
 def _mul(scalar: bytes, element: bytes) -> bytes:
-    return na.crypto_scalarmult_ristretto255(scalar, element)
+    return bytes(na.crypto_scalarmult_ristretto255(scalar, element))
 
 
 def _add(a: bytes, b: bytes) -> bytes:
-    return na.crypto_core_ristretto255_add(a, b)
+    return bytes(na.crypto_core_ristretto255_add(a, b))
 
 
 def derive_key_pair(seed: bytes, info: bytes) -> tuple[bytes, bytes]:
@@ -108,7 +109,7 @@ def derive_key_pair(seed: bytes, info: bytes) -> tuple[bytes, bytes]:
     for counter in range(256):
         secret = hash_to_scalar(derive_input + _i2osp(counter, 1), _DERIVE_KEY_PAIR)
         if secret != bytes(32):
-            return secret, na.crypto_scalarmult_ristretto255_base(secret)
+            return secret, bytes(na.crypto_scalarmult_ristretto255_base(secret))
     raise ValueError("DeriveKeyPair: no non-zero scalar in 256 tries")
 
 
@@ -152,8 +153,8 @@ def generate_proof(
     r = r if r is not None else _random_scalar()
     t2, t3 = na.crypto_scalarmult_ristretto255_base(r), _mul(r, m)
     c = _challenge(public, m, z, t2, t3)
-    s = na.crypto_core_ristretto255_scalar_sub(r, na.crypto_core_ristretto255_scalar_mul(c, secret))
-    return c + s
+    ck = na.crypto_core_ristretto255_scalar_mul(c, secret)
+    return c + bytes(na.crypto_core_ristretto255_scalar_sub(r, ck))
 
 
 def verify_proof(

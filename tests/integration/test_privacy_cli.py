@@ -145,7 +145,7 @@ def test_three_levels_and_a_disclosure_from_the_command_line(
     assert (verified["amount"], verified["memo"]) == (123_456, "chai")
     assert cli.ok("wallet", "privacy", "balance", *bolat)["private"] == 123_456
     history = cli.ok("wallet", "privacy", "history", *aliya)["entries"]
-    assert any(e.get("spent") and e["memo"] == "chai" for e in history)
+    assert any(e.get("paid") == 123_456 and e["memo"] == "chai" for e in history)
     opened = cli.ok(
         "wallet",
         "pay",
