@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 # pysodium (privacy/) loads Debian's libsodium23 at import: as root, install it when missing.
 deps:
 	@{ ldconfig -p 2>/dev/null || /sbin/ldconfig -p; } | grep -q libsodium.so.23 || \
-	if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q libsodium23; \
+	if [ "$$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libsodium23; \
 	else echo "libsodium23 is missing: sudo apt-get install libsodium23" >&2; exit 1; fi
 
 $(STAMP): pyproject.toml | deps
@@ -24,7 +24,7 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy ledger
+	$(BIN)/mypy ledger wallet api
 
 test: lint
 	$(BIN)/python -m pytest -q

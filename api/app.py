@@ -14,7 +14,8 @@ from typing import Any
 from flask import Flask, Response, g, request
 
 from api import errors
-from api.context import Context, LedgerApi
+from api.context import Context
+from api.protocol import LedgerApi
 from api.routes import chain, offline, ops, privacy, programs, transactions, wallets
 from api.spec import Catalogue, openapi
 from ledger.registry import Registry

@@ -189,7 +189,8 @@ class TengeClient:
         return self._call(BankRecord, "GET", f"/v1/banks/{bank_id}")
 
     def health(self) -> dict[str, Any]:
-        return self._call(dict, "GET", "/v1/health")  # type: ignore[type-abstract]
+        found: dict[str, Any] = self._call(dict, "GET", "/v1/health")
+        return found
 
     # -- signed reads --------------------------------------------------------------
 

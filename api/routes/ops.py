@@ -134,7 +134,7 @@ def _render_schema(name: str, schema: dict[str, Any]) -> str:
 
 def _type_of(spec: dict[str, Any]) -> str:
     if "$ref" in spec:
-        return spec["$ref"].rsplit("/", 1)[-1]
+        return str(spec["$ref"]).rsplit("/", 1)[-1]
     if "anyOf" in spec:
         return " | ".join(_type_of(s) for s in spec["anyOf"])
     if "oneOf" in spec:
