@@ -65,7 +65,9 @@ class Submission(msgspec.Struct, frozen=True):
     verified: bool = False
 
 
-Checked = tuple[Transaction | TengeError, "Future[Outcome]"]
+Checked = tuple[Transaction | bytes | TengeError, "Future[Outcome]"]
+"""A submission after the stateless stage: the transaction (or envelope bytes the
+edge workers have checked), or the error that refuses it."""
 
 
 def now_ms() -> int:
@@ -85,6 +87,7 @@ class Producer:
         max_wait_ms: int = 20,
         verify_workers: int = 2,
         verify_mode: Literal["thread", "process"] = "thread",
+        edge_registry: str | None = None,
         max_queue: int = 200_000,
         clock: Callable[[], int] = now_ms,
     ) -> None:
@@ -93,7 +96,8 @@ class Producer:
         self._inbox: queue.Queue[Submission] = queue.Queue(max_queue)
         self._verified: queue.Queue[list[Checked] | None]
         self._verified = queue.Queue(2)
-        self.verifier = BatchVerifier(verify_workers, verify_mode)
+        edge = (edge_registry, chain.network) if edge_registry else None
+        self.verifier = BatchVerifier(verify_workers, verify_mode, edge)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.on_commit: list[Callable[[int, Sequence[Outcome]], None]] = []
@@ -173,7 +177,27 @@ class Producer:
                 break
         return batch
 
+    def _at_edge(self, item: Submission) -> bool:
+        """Raw envelopes go whole to the edge workers when they can check them."""
+        return (
+            self.verifier.checks_envelopes and isinstance(item.payload, bytes) and not item.verified
+        )
+
     def _verify(self, batch: list[Submission]) -> list[Checked]:
+        edge = [item for item in batch if self._at_edge(item)]
+        envelopes = [item.payload for item in edge if isinstance(item.payload, bytes)]
+        verdicts = iter(self.verifier.check_envelopes(envelopes))
+        here = iter(self._verify_here([item for item in batch if not self._at_edge(item)]))
+        checked: list[Checked] = []
+        for item in batch:
+            if self._at_edge(item):
+                error = next(verdicts)
+                checked.append((error or item.payload, item.future))
+            else:
+                checked.append(next(here))
+        return checked
+
+    def _verify_here(self, batch: list[Submission]) -> list[Checked]:
         decoded = [self._decode(item.payload, item.verified) for item in batch]
         to_check = [
             tx
@@ -205,6 +229,15 @@ class Producer:
             return error
         return tx
 
+    def _trusted(self, item: Transaction | bytes | TengeError) -> Transaction | TengeError:
+        """Envelope bytes the edge workers checked, decoded here for the block."""
+        if not isinstance(item, bytes):
+            return item
+        try:
+            return parse_transaction(item, self.chain.registry)
+        except TengeError as error:
+            return error
+
     def _commit_loop(self) -> None:
         while (batch := self._verified.get()) is not None:
             try:
@@ -216,7 +249,8 @@ class Producer:
                         future.set_exception(Unavailable(reason=f"commit failed: {error}"))
 
     def _commit(self, batch: list[Checked]) -> None:
-        txs = [item for item, _ in batch if isinstance(item, Transaction)]
+        ready = [(self._trusted(item), future) for item, future in batch]
+        txs = [item for item, _ in ready if isinstance(item, Transaction)]
         started = time.perf_counter()
         built = self.chain.build(txs, self.clock(), self.key)
         built_at = time.perf_counter()
@@ -226,7 +260,7 @@ class Producer:
         verdicts = iter(built.verdicts)
         height = built.height
         outcomes: list[Outcome] = []
-        for item, future in batch:
+        for item, future in ready:
             outcome = outcome_of(
                 item, height, item if isinstance(item, TengeError) else next(verdicts)
             )
@@ -235,7 +269,7 @@ class Producer:
         timing = BlockTiming(
             height=height,
             txs=len(built.transactions),
-            rejected=len(batch) - len(built.transactions),
+            rejected=len(ready) - len(built.transactions),
             build_ms=(built_at - started) * 1000,
             commit_ms=(committed_at - built_at) * 1000,
         )

@@ -1,22 +1,36 @@
-"""Signature verification for whole batches, on threads or on worker processes.
+"""Stateless checks for whole batches, on threads or on worker processes.
 
 libsodium releases the GIL, so threads verify in parallel; but every
 signature hands the GIL back and forth, and on a small machine those handoffs
-cost as much as the Python work around them. Worker processes avoid that:
-the producer sends ``(key, message, signature)`` triples in large chunks and
-gets one boolean per triple back.
+cost as much as the Python work around them. Worker processes avoid that.
+Two ways to use them:
+
+- :meth:`BatchVerifier.verify`: ``(key, message, signature)`` triples in
+  large chunks, one boolean back per triple;
+- :meth:`BatchVerifier.check_envelopes`: raw transaction envelopes, fully
+  checked at the edge (decoding, every stateless rule, every signature) in
+  the workers, one verdict back per envelope. The workers build the registry
+  themselves from an import path, so the writer's GIL sees none of that work.
 """
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from typing import Literal
+from typing import Any, Literal
 
 from ledger.crypto import verify
+from ledger.errors import TengeError
+from ledger.registry import Registry
+from ledger.validation import parse_transaction, validate_transaction
 
 Triple = tuple[bytes, bytes, bytes]
+Refusal = tuple[type[TengeError], dict[str, Any]]
+"""An error as it crosses a process boundary: its class and its typed fields."""
+
+_edge: tuple[Registry, str] | None = None  # a worker process's registry and network
 
 
 def verify_all(triples: Sequence[Triple]) -> list[bool]:
@@ -24,27 +38,76 @@ def verify_all(triples: Sequence[Triple]) -> list[bool]:
     return [verify(key, message, signature) for key, message, signature in triples]
 
 
-class BatchVerifier:
-    """Verifies batches of signatures across ``workers`` threads or processes."""
+def load_factory(path: str) -> Callable[[], Registry]:
+    """``"package.module:function"`` to the registry factory it names."""
+    module, _, name = path.partition(":")
+    factory: Callable[[], Registry] = getattr(importlib.import_module(module), name)
+    return factory
 
-    def __init__(self, workers: int = 2, mode: Literal["thread", "process"] = "thread") -> None:
+
+def _start_edge(registry_path: str, network: str) -> None:
+    global _edge
+    _edge = (load_factory(registry_path)(), network)
+
+
+def check_all(envelopes: Sequence[bytes]) -> list[Refusal | None]:
+    """In a worker: every stateless rule for each envelope; None when it passes."""
+    assert _edge is not None, "the worker was started without a registry"
+    registry, network = _edge
+    verdicts: list[Refusal | None] = []
+    for envelope in envelopes:
+        try:
+            validate_transaction(parse_transaction(envelope, registry), registry, network)
+            verdicts.append(None)
+        except TengeError as error:
+            verdicts.append((type(error), error.details()))
+    return verdicts
+
+
+class BatchVerifier:
+    """Checks batches across ``workers`` threads or processes."""
+
+    def __init__(
+        self,
+        workers: int = 2,
+        mode: Literal["thread", "process"] = "thread",
+        edge: tuple[str, str] | None = None,
+    ) -> None:
+        """``edge`` = (registry factory path, network) lets process workers check envelopes."""
         self.workers, self.mode = workers, mode
+        self.checks_envelopes = mode == "process" and edge is not None
         self._pool: Executor
         if mode == "process":
             context = multiprocessing.get_context("forkserver")
-            self._pool = ProcessPoolExecutor(workers, mp_context=context)
+            if edge is None:
+                self._pool = ProcessPoolExecutor(workers, mp_context=context)
+            else:
+                self._pool = ProcessPoolExecutor(
+                    workers, mp_context=context, initializer=_start_edge, initargs=edge
+                )
         else:
             self._pool = ThreadPoolExecutor(workers, thread_name_prefix="verify")
+
+    def _chunks(self, items: Sequence[Any]) -> list[Sequence[Any]]:
+        size = -(-len(items) // self.workers)
+        return [items[i : i + size] for i in range(0, len(items), size)]
 
     def verify(self, triples: Sequence[Triple]) -> list[bool]:
         """One verdict per triple, in order."""
         if not triples:
             return []
-        size = -(-len(triples) // self.workers)
-        chunks = [triples[i : i + size] for i in range(0, len(triples), size)]
         verdicts: list[bool] = []
-        for part in self._pool.map(verify_all, chunks):
+        for part in self._pool.map(verify_all, self._chunks(triples)):
             verdicts.extend(part)
+        return verdicts
+
+    def check_envelopes(self, envelopes: Sequence[bytes]) -> list[TengeError | None]:
+        """One verdict per envelope, in order: None, or the error that refuses it."""
+        if not envelopes:
+            return []
+        verdicts: list[TengeError | None] = []
+        for part in self._pool.map(check_all, self._chunks(envelopes)):
+            verdicts.extend(None if v is None else v[0](**v[1]) for v in part)
         return verdicts
 
     def close(self) -> None:
