@@ -54,6 +54,22 @@ class LimitBook:
         self._box = SecretBox(seal_key)
         self._tag_key = tag_key
         self._keys: dict[str, bytes] = {}  # wallet id -> storage key, computed once
+        # Storage keys that may hold an entry: those stored when first asked, plus
+        # every key written since (never removed), so a key in neither is
+        # certainly empty and needs no read — most wallets never pay privately.
+        self._stored: set[bytes] | None = None
+        self._written: set[bytes] = set()
+
+    def _may_hold(self, state: StateView, key: bytes) -> bool:
+        if self._stored is None:
+            prefix = schema.producer_local_key("book", "")
+            self._stored = {k for k, _ in state.store.iterate(prefix)}
+        return key in self._written or key in self._stored
+
+    def any_filed(self, state: StateView) -> bool:
+        """False when no wallet has ever held or paid privately (nothing to combine)."""
+        self._may_hold(state, b"")
+        return bool(self._written or self._stored)
 
     def key_for(self, wallet_id: str) -> bytes:
         """Where a wallet's entry is filed: ``HMAC-SHA-256(tag key, wallet id)``."""
@@ -65,14 +81,19 @@ class LimitBook:
 
     def read(self, state: StateView, wallet_id: str) -> BookEntry:
         """The wallet's entry (empty when it never held or paid privately)."""
-        sealed = state.read(self.key_for(wallet_id), SealedEntry)
+        key = self.key_for(wallet_id)
+        if not self._may_hold(state, key):
+            return BookEntry()
+        sealed = state.read(key, SealedEntry)
         if sealed is None:
             return BookEntry()
         return decode_json(self._box.decrypt(bytes.fromhex(sealed.box)), BookEntry)
 
     def write(self, wallet_id: str, entry: BookEntry) -> Write:
         """The sealed entry to store (a fresh random nonce each time)."""
+        key = self.key_for(wallet_id)
         if entry.empty:
-            return self.key_for(wallet_id), None
+            return key, None
+        self._written.add(key)
         sealed = SealedEntry(box=self._box.encrypt(canonical(entry)).hex())
-        return self.key_for(wallet_id), sealed
+        return key, sealed

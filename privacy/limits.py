@@ -115,7 +115,7 @@ def open_payment_guard(book: LimitBook) -> Callable[[Pending, StateView], None]:
     """A registry guard: open payments see the private figures of wallets that have any."""
 
     def guard(pending: Pending, state: StateView) -> None:
-        if pending.tx.kind in SELF_CHECKED:
+        if pending.tx.kind in SELF_CHECKED or not book.any_filed(state):
             return
         created = pending.tx.body.creates()
         keys = {o.owner for o in (*pending.spent, *created)}
