@@ -73,10 +73,11 @@ def pay(
     if change:
         outputs.append(Output(owner=change_to, amount=change, token=token))
     body = Transfer(inputs=tuple(c.point for c in chosen), outputs=tuple(outputs), memo=memo)
-    return Transaction.create(network, body, _signers_for(chosen, keys))
+    return Transaction.create(network, body, signers_for(chosen, keys))
 
 
-def _signers_for(coins: Sequence[Coin], keys: Sequence[KeyPair]) -> list[KeyPair]:
+def signers_for(coins: Sequence[Coin], keys: Sequence[KeyPair]) -> list[KeyPair]:
+    """The key pairs of the coins' owners, once each (every owner must be among ``keys``)."""
     by_public = {k.public_hex: k for k in keys}
     owners = sorted({c.output.owner for c in coins})
     missing = [o for o in owners if o not in by_public]
@@ -90,7 +91,7 @@ def transfer(
 ) -> Transaction:
     """A transfer spending exactly ``coins`` into ``outputs`` (caller balances it)."""
     body = Transfer(inputs=tuple(c.point for c in coins), outputs=tuple(outputs))
-    return Transaction.create(network, body, _signers_for(coins, keys))
+    return Transaction.create(network, body, signers_for(coins, keys))
 
 
 def bank_register(
@@ -139,7 +140,7 @@ def redeem(
         amount=amount,
         change=change_outputs,
     )
-    return Transaction.create(network, body, _signers_for(coins, keys))
+    return Transaction.create(network, body, signers_for(coins, keys))
 
 
 def wallet_open(

@@ -26,7 +26,7 @@ from offline.types import (
     VoucherDeposit,
 )
 from offline.voucher import SignedVoucher
-from wallet.builders import Coin, _signers_for, select_coins
+from wallet.builders import Coin, select_coins, signers_for
 
 
 def setup(
@@ -75,7 +75,7 @@ def reserve_fund(
         amount=amount,
         change=_change(chosen, amount, bank.public_hex),
     )
-    return Transaction.create(network, body, _signers_for(chosen, [bank]))
+    return Transaction.create(network, body, signers_for(chosen, [bank]))
 
 
 def purse_fund(
@@ -89,7 +89,7 @@ def purse_fund(
         amount=amount,
         change=_change(chosen, amount, chosen[0].output.owner),
     )
-    return Transaction.create(network, body, _signers_for(chosen, keys))
+    return Transaction.create(network, body, signers_for(chosen, keys))
 
 
 def purse_defund(

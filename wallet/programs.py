@@ -33,23 +33,13 @@ from contracts.types import (
 )
 from ledger.crypto import KeyPair
 from ledger.types import KZT, Body, Output, Transaction
-from wallet.builders import Coin, select_coins
+from wallet.builders import Coin, select_coins, signers_for
 
 
 def sign(network: str, body: Body, signers: Iterable[KeyPair]) -> Transaction:
     """Encode and sign a body with each key once."""
     unique = {k.public_hex: k for k in signers}
     return Transaction.create(network, body, [unique[k] for k in sorted(unique)])
-
-
-def owners_keys(coins: Sequence[Coin], keys: Sequence[KeyPair]) -> list[KeyPair]:
-    """The key pairs of the coins' owners (every owner must be among ``keys``)."""
-    by_public = {k.public_hex: k for k in keys}
-    owners = sorted({c.output.owner for c in coins})
-    missing = [o for o in owners if o not in by_public]
-    if missing:
-        raise KeyError(f"no key pair for owner {missing[0]}")
-    return [by_public[o] for o in owners]
 
 
 def _spend(coins: Sequence[Coin], amount: int, token: str = KZT) -> tuple[list[Coin], list[Output]]:
@@ -102,7 +92,7 @@ def program_pay(
     chosen, change = _spend(coins, amount, token)
     paid = Output(owner=to, amount=amount, token=token_id(onward))
     body = ProgramPay(inputs=tuple(c.point for c in chosen), outputs=(paid, *change), memo=memo)
-    return sign(network, body, owners_keys(chosen, keys))
+    return sign(network, body, signers_for(chosen, keys))
 
 
 def program_convert(
@@ -112,7 +102,7 @@ def program_convert(
     chosen, change = _spend(coins, amount, token)
     kzt = Output(owner=chosen[0].output.owner, amount=amount)
     body = ProgramConvert(inputs=tuple(c.point for c in chosen), outputs=(kzt, *change))
-    return sign(network, body, owners_keys(chosen, keys))
+    return sign(network, body, signers_for(chosen, keys))
 
 
 def program_expire(
@@ -154,7 +144,7 @@ def escrow_open(
         hashlock=hashlock_of(code) if code is not None else None,
         memo=memo,
     )
-    return sign(network, body, owners_keys(chosen, [payer]))
+    return sign(network, body, signers_for(chosen, [payer]))
 
 
 def escrow_release(
@@ -198,7 +188,7 @@ def meter_open(
         expires_at=expires_at,
         change=tuple(change),
     )
-    return sign(network, body, owners_keys(chosen, [customer]))
+    return sign(network, body, signers_for(chosen, [customer]))
 
 
 def usage(
