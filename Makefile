@@ -6,11 +6,17 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test bench compare load lint clean deps
 
-# pysodium (privacy/) loads Debian's libsodium23 at import: as root, install it when missing.
+# Debian packages: libsodium23 (pysodium, privacy/) and chromium (the /docs page is tested
+# in a real browser). As root, install what is missing.
 deps:
-	@{ ldconfig -p 2>/dev/null || /sbin/ldconfig -p; } | grep -q libsodium.so.23 || \
-	if [ "$$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libsodium23; \
-	else echo "libsodium23 is missing: sudo apt-get install libsodium23" >&2; exit 1; fi
+	@missing=""; \
+	{ ldconfig -p 2>/dev/null || /sbin/ldconfig -p; } | grep -q libsodium.so.23 || missing="libsodium23"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -q && apt-get install -y -q $$missing; \
+	  else echo "missing Debian packages:$$missing (sudo apt-get install$$missing)" >&2; exit 1; fi; \
+	fi
 
 $(STAMP): pyproject.toml | deps
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

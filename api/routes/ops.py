@@ -103,8 +103,7 @@ def _render_operation(path: str, method: str, op: dict[str, Any]) -> str:
     )
     request = f"<p>Body: {_ref_link(body)}</p>" if body else ""
     responses = ", ".join(
-        f"{code} {_ref_link(r.get('content', {}).get('application/json', {}).get('schema', {}))}"
-        for code, r in op["responses"].items()
+        f"{code} {_ref_link(_json_schema(r))}".strip() for code, r in op["responses"].items()
     )
     return (
         f"<section id='{op['operationId']}'><p><span class='m {method}'>{method.upper()}</span>"
@@ -112,6 +111,13 @@ def _render_operation(path: str, method: str, op: dict[str, Any]) -> str:
         f"<p>{html.escape(op.get('description', ''))}</p>{request}"
         f"{'<ul>' + params + '</ul>' if params else ''}<p>Responses: {responses}</p></section>"
     )
+
+
+def _json_schema(response: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = (
+        response.get("content", {}).get("application/json", {}).get("schema", {})
+    )
+    return found
 
 
 def _ref_link(schema: dict[str, Any]) -> str:

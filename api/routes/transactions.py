@@ -53,7 +53,7 @@ def blueprint(catalogue: Catalogue) -> Blueprint:
             202,
             also=(200,),
             query=(WAIT,),
-            errors=(401, 403, 409, 413, 415, 422),
+            errors=(403, 409, 413, 415, 422),
             description=(
                 "Idempotent by txid. 202 when queued, 200 when committed; "
                 "a refusal is a problem document."
