@@ -6,7 +6,7 @@ from flask import Blueprint, Response, request
 
 from api.auth import authenticate, require_bank, require_wallet_reader
 from api.context import context, int_arg, reply
-from api.errors import BadParameter, NotFound
+from api.errors import BadParameter, Forbidden, NotFound
 from api.schemas import HistoryPage, OutputList, WalletList, WalletView
 from api.spec import Catalogue, Endpoint, Param
 from ledger.queries import balances, parse_cursor
@@ -20,8 +20,8 @@ def readable_wallet(wallet_id: str) -> WalletRecord:
     ctx = context()
     signer = authenticate(request, ctx.ledger, ctx.network)
     wallet = ctx.ledger.wallet(wallet_id)
-    if wallet is None:
-        raise NotFound(resource=request.path)
+    if wallet is None:  # as for someone else's wallet: signed reads reveal no wallet ids
+        raise Forbidden(key=signer.key, resource=request.path)
     require_wallet_reader(signer, wallet.wallet_id, wallet.bank_id, request.path)
     return wallet
 

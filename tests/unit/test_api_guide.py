@@ -208,7 +208,7 @@ def fresh_nonce() -> str:
         ("bank", "/v1/banks/halyk/wallets?limit=100&after=w-alice", 200),
         ("cafe", "/v1/wallets/w-alice", 403),
         ("alice", "/v1/banks/halyk/wallets", 403),
-        ("alice", "/v1/wallets/nobody", 404),
+        ("alice", "/v1/wallets/nobody", 403),
     ],
 )
 def test_node_answers_requests_signed_by_the_guides_rules(
