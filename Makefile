@@ -1,33 +1,48 @@
-# Every target bootstraps its own virtual environment from pyproject.toml.
+# Every target bootstraps its own virtual environment from pyproject.toml: `make run`
+# installs what running a node needs, the other targets add the dev extras and test tools.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+DEV    := $(VENV)/.installed-dev
 
-.PHONY: run test bench compare load lint clean deps
+.PHONY: run test bench compare load lint clean deps deps-test
 
-# Debian packages: libsodium23 (pysodium, privacy/) and chromium (the /docs page is tested
-# in a real browser). As root, install what is missing.
-deps:
-	@missing=""; \
-	{ ldconfig -p 2>/dev/null || /sbin/ldconfig -p; } | grep -q libsodium.so.23 || missing="libsodium23"; \
-	command -v chromium >/dev/null || missing="$$missing chromium"; \
+# Debian packages, as root installed when missing: what running needs (libsodium23 for
+# pysodium, privacy/), and what only the tests need (chromium: pages tested in a real browser).
+define apt_need
+	@missing=""; for check in $(1); do \
+	  package=$${check%%:*}; probe=$${check#*:}; sh -c "$$probe" >/dev/null 2>&1 || missing="$$missing $$package"; \
+	done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then export DEBIAN_FRONTEND=noninteractive; \
 	    apt-get update -q && apt-get install -y -q $$missing; \
 	  else echo "missing Debian packages:$$missing (sudo apt-get install$$missing)" >&2; exit 1; fi; \
 	fi
+endef
+RUN_PACKAGES  := "libsodium23:{ ldconfig -p || /sbin/ldconfig -p; } | grep -q libsodium.so.23"
+TEST_PACKAGES := "chromium:command -v chromium"
+
+deps:
+	$(call apt_need,$(RUN_PACKAGES))
+
+deps-test: deps
+	$(call apt_need,$(TEST_PACKAGES))
 
 $(STAMP): pyproject.toml | deps
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e .
 	@touch $(STAMP)
+
+$(DEV): $(STAMP) | deps-test
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(DEV)
 
 run: $(STAMP)
 	$(BIN)/python -m node.demo --data ./data
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy ledger wallet api
@@ -35,19 +50,19 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP)
+bench: $(DEV)
 	@mkdir -p reports
 	$(BIN)/python -m loadtests.bench_core --json reports/bench_core.json
 	$(BIN)/python -m loadtests.bench_privacy --json reports/bench_privacy.json
 	$(BIN)/python -m loadtests.bench_offline --json reports/bench_offline.json
 	$(BIN)/python -m loadtests.bench_api --json reports/bench_api.json
 
-compare: $(STAMP)
+compare: $(DEV)
 	@mkdir -p reports
 	$(BIN)/python -m loadtests.pow_compare --json reports/pow_compare.json
 
 # Locust against a fresh node, then SLOs, audit and acknowledgements; LOAD_ARGS="--users 40".
-load: $(STAMP)
+load: $(DEV)
 	@mkdir -p reports
 	$(BIN)/python -m loadtests.load --reports reports $(LOAD_ARGS)
 

@@ -1,14 +1,20 @@
 """Crash under load: SIGKILL the node at random moments; nothing acknowledged may be lost.
 
 ``python -m loadtests.chaos --kills 20 --seed 7 --json reports/chaos.json``
+``python -m loadtests.chaos --target writer --kills 10`` (``node`` | ``supervisor`` |
+``writer`` | ``api`` | ``worker``)
 
 Payers (threads, each with its own wallets) submit payments with
 ``?wait=commit``; a payment counts as *acknowledged* only when the node
 answered 200 "committed". At random moments (the seed is printed) the whole
-node — writer, gunicorn and its workers — is killed with SIGKILL. While it is
-down, ``audit`` re-derives the state from the blocks and must match the
-stored digest and supply; then the node restarts on the same directory and
-the time until it answers again is the recovery time. At the end every
+node — supervisor, writer, gunicorn and its workers — is killed with SIGKILL.
+While it is down, ``audit`` re-derives the state from the blocks and must match
+the stored digest and supply; then the node restarts on the same directory and
+the time until it answers again is the recovery time. With ``--target`` one
+process alone is killed: the supervisor (its children must die with it, then
+``tenge-node run`` starts again), the writer or the API master (the supervisor
+starts it again), or one API worker (its master replaces it); the recovery
+time is then until the node answers through a replacement. At the end every
 acknowledged txid must be in the ledger at the height it was acknowledged
 with.
 """
@@ -17,12 +23,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import signal
 import statistics
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -30,10 +39,10 @@ import httpx
 from ledger.audit import audit
 from ledger.params import kzt
 from ledger.queries import tx_location
-from ledger.storage.leveldb import LevelDBStore
 from ledger.types import Output
-from loadtests.netkit import NETWORK, NodeProcess, key, prepare
+from loadtests.netkit import NETWORK, NodeProcess, alive, key, prepare
 from node.composition import full_registry
+from node.writer import open_ledger
 from wallet import builders
 from wallet.client import ApiError, TengeClient
 
@@ -101,7 +110,7 @@ class Payer(threading.Thread):
 
 def check_data(data: Path) -> tuple[bool, str]:
     """Audit the stopped node's data: digest and supply must re-derive exactly."""
-    store = LevelDBStore(str(data / "ledger"))
+    store = open_ledger(str(data / "ledger"))
     try:
         report = audit(store, full_registry())
     finally:
@@ -110,7 +119,7 @@ def check_data(data: Path) -> tuple[bool, str]:
 
 
 def count_lost(data: Path, acked: dict[str, int]) -> list[str]:
-    store = LevelDBStore(str(data / "ledger"))
+    store = open_ledger(str(data / "ledger"))
     try:
         return [
             txid
@@ -121,9 +130,56 @@ def count_lost(data: Path, acked: dict[str, int]) -> list[str]:
         store.close()
 
 
-def run(kills: int, seed: int, payers: int, data: Path) -> dict[str, object]:
+TARGETS = ("node", "supervisor", "writer", "api", "worker")
+
+
+def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> float:
+    """Seconds until ``condition()`` holds; RuntimeError after ``timeout``."""
+    started = time.monotonic()
+    while not condition():
+        if time.monotonic() - started > timeout:
+            raise RuntimeError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+    return time.monotonic() - started
+
+
+def strike(node: NodeProcess, target: str, rng: random.Random) -> tuple[float, bool | None]:
+    """Kill ``target`` with SIGKILL; (seconds until the node serves again, audit verdict).
+
+    The data is audited between kill and restart when the whole node is down;
+    while one process is replaced the others keep the database open, so the
+    verdict is None and the final audit covers it.
+    """
+    if target == "node":
+        node.kill()
+        ok, _ = check_data(node.data)
+        return node.start().boot_seconds, ok
+    if target == "supervisor":
+        tree = node.tree()
+        node.kill_pid(tree[0])
+        wait_for(lambda: not any(alive(pid) for pid in tree), 30, "the children to die")
+        ok, _ = check_data(node.data)
+        return node.start().boot_seconds, ok
+    if target == "worker":
+        workers = node.workers()
+        victim = rng.choice(workers)
+        os.kill(victim, signal.SIGKILL)
+        started = time.monotonic()
+        wait_for(lambda: len(set(node.workers()) - {victim}) >= len(workers), 30, "a new worker")
+        wait_for(node.healthy, 30, "the node")
+        return time.monotonic() - started, None
+    old = node.pid_of(target)
+    old_workers = node.workers() if target == "api" else []
+    os.kill(old, signal.SIGKILL)
+    started = time.monotonic()
+    wait_for(lambda: node.pid_of(target) != old and node.healthy(), 60, f"a new {target}")
+    wait_for(lambda: not any(alive(pid) for pid in old_workers), 30, "the old workers to exit")
+    return time.monotonic() - started, None
+
+
+def run(kills: int, seed: int, payers: int, data: Path, target: str = "node") -> dict[str, object]:
     rng = random.Random(seed)
-    print(f"chaos: seed={seed} kills={kills} payers={payers} data={data}", flush=True)
+    print(f"chaos: seed={seed} kills={kills} payers={payers} target={target} data={data}")
     prepare(data)
     node = NodeProcess(data)
     node.start()
@@ -141,14 +197,13 @@ def run(kills: int, seed: int, payers: int, data: Path) -> dict[str, object]:
     try:
         for number in range(1, kills + 1):
             time.sleep(rng.uniform(0.3, 1.5))
-            node.kill()
-            ok, problems = check_data(data)
-            mismatches += not ok
-            recovery = node.start().boot_seconds
+            recovery, ok = strike(node, target, rng)
+            mismatches += ok is False
             recoveries.append(recovery)
             acked = sum(len(t.acked) for t in threads)
+            verdict = {True: "ok", False: "MISMATCH", None: "at the end"}[ok]
             print(
-                f"kill {number}/{kills}: audit {'ok' if ok else 'MISMATCH ' + problems}, "
+                f"kill {number}/{kills} ({target}): audit {verdict}, "
                 f"recovered in {recovery:.2f} s, {acked} acknowledged so far",
                 flush=True,
             )
@@ -160,10 +215,11 @@ def run(kills: int, seed: int, payers: int, data: Path) -> dict[str, object]:
         node.stop()
     acked_all = {txid: h for t in threads for txid, h in t.acked.items()}
     lost = count_lost(data, acked_all)
-    ok, problems = check_data(data)
+    ok, _ = check_data(data)
     mismatches += not ok
     return {
         "seed": seed,
+        "target": target,
         "kills": kills,
         "acknowledged": len(acked_all),
         "lost": len(lost),
@@ -178,6 +234,7 @@ def run(kills: int, seed: int, payers: int, data: Path) -> dict[str, object]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Kill -9 the node under load and count losses")
     parser.add_argument("--kills", type=int, default=20)
+    parser.add_argument("--target", choices=TARGETS, default="node", help="what to kill")
     parser.add_argument("--seed", type=int, default=20261125)
     parser.add_argument("--payers", type=int, default=4, help="concurrent paying threads")
     parser.add_argument("--data", help="data directory (default: a fresh temporary one)")
@@ -185,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="chaos-") as tmp:
         data = Path(args.data) if args.data else Path(tmp) / "data"
-        result = run(args.kills, args.seed, args.payers, data)
+        result = run(args.kills, args.seed, args.payers, data, args.target)
     for name, value in result.items():
         print(f"{name:>20}: {value}")
     if args.json:

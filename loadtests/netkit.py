@@ -57,6 +57,43 @@ def prepare(
         write_key(data / "keys" / "producer.key", producer)
 
 
+def children(pid: int) -> list[int]:
+    """The live child processes of ``pid`` (from /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(entry))
+    return found
+
+
+def descendants(pid: int) -> list[int]:
+    """Every live descendant of ``pid``."""
+    found, todo = [], [pid]
+    while todo:
+        for child in children(todo.pop()):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    """True while ``pid`` runs: a zombie has ended once its last thread has (the main
+    thread of a killed process can be a zombie while the others still hold its files)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        threads = len(os.listdir(f"/proc/{pid}/task"))
+    except OSError:
+        return False
+    return state != "Z" or threads > 1
+
+
 class NodeProcess:
     """``python -m node run`` on loopback, in a process group of its own."""
 
@@ -99,13 +136,49 @@ class NodeProcess:
         self.kill()
         raise RuntimeError("node did not become ready")
 
+    def pid_of(self, name: str) -> int:
+        """The pid the supervisor wrote for one of its children (``writer``, ``api``)."""
+        return int((self.data / "run" / f"{name}.pid").read_text())
+
+    def workers(self) -> list[int]:
+        """The API master's live worker processes."""
+        return children(self.pid_of("api"))
+
+    def tree(self) -> list[int]:
+        """The supervisor and every live descendant of it."""
+        return [] if self.process is None else [self.process.pid, *descendants(self.process.pid)]
+
+    def healthy(self) -> bool:
+        """True when /v1/health answers 200 (the writer and an API worker are up)."""
+        try:
+            return httpx.get(f"{self.url}/v1/health", timeout=0.5).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def kill_pid(self, pid: int) -> None:
+        """SIGKILL one process of this node's tree, and reap it if it is the supervisor."""
+        os.kill(pid, signal.SIGKILL)
+        if self.process is not None and pid == self.process.pid:
+            self.process.wait()
+
     def kill(self) -> None:
-        """SIGKILL the writer and every process of its group (gunicorn and workers)."""
+        """SIGKILL the supervisor and every process of its group (writer, gunicorn, workers)."""
         if self.process is None:
             return
+        tree = self.tree()
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
+        self.wait_gone(tree)
+
+    @staticmethod
+    def wait_gone(pids: list[int], timeout: float = 30.0) -> None:
+        """Until every one of ``pids`` has ended (the database lock and the port are free)."""
+        deadline = time.monotonic() + timeout
+        while any(alive(pid) for pid in pids):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"processes still alive: {[p for p in pids if alive(p)]}")
+            time.sleep(0.01)
 
     def stop(self) -> int | None:
         """SIGTERM the writer (it stops its API server) and wait."""

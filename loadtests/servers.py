@@ -15,7 +15,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -24,9 +23,9 @@ from ledger.crypto import KeyPair
 from ledger.encoding import canonical
 from ledger.params import make_genesis
 from loadtests.loadgen import LoadResult
-from node.__main__ import Node
 from node.config import NodeConfig
 from node.keyfiles import write_key
+from node.supervisor import gunicorn_command as node_gunicorn_command
 
 ROOT = Path(__file__).resolve().parents[1]
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -41,12 +40,11 @@ def free_port() -> int:
 def gunicorn_command(app: str, port: int, workers: int, threads: int) -> list[str]:
     """The node's own gunicorn command line, serving ``app`` instead.
 
-    Taken from :class:`node.__main__.Node` rather than copied, so the ceiling
+    Taken from :func:`node.supervisor.gunicorn_command` rather than copied, so the ceiling
     always runs under exactly the flags the node uses.
     """
     config = NodeConfig(port=port, workers=workers, threads=threads, log_level="WARNING")
-    command: list[str] = Node._gunicorn(SimpleNamespace(config=config))  # type: ignore[arg-type]
-    return [app if part == "node.wsgi:app" else part for part in command]
+    return node_gunicorn_command(config, app)
 
 
 def children_of(pid: int) -> list[int]:

@@ -27,10 +27,10 @@ from ledger.producer import Outcome, produce_now
 from ledger.queries import holdings_of_key
 from ledger.storage.leveldb import LevelDBStore
 from ledger.types import KZT, Genesis, Output, Tier, Transaction
-from node.__main__ import Node
 from node.composition import full_registry
 from node.config import NodeConfig
 from node.keyfiles import write_key
+from node.supervisor import Node
 from wallet import builders
 from wallet.builders import Coin
 from wallet.keystore import KdfParams, Keystore

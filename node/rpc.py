@@ -21,6 +21,7 @@ import socket
 import socketserver
 import struct
 import threading
+import time
 import typing
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -157,20 +158,48 @@ class RpcClient:
         return sock
 
     def call(self, method: str, *args: Any) -> Any:
+        """One call; a connection left over from a writer that has since been restarted
+        is replaced once (every method is safe to repeat: submissions by txid)."""
         frame = _encoder.encode([method, list(args)])
-        try:
-            sock = self._socket()
-            _send(sock, frame)
-            reply = _receive(sock)
-        except OSError as error:
-            self._local.sock = None
-            raise Unavailable(reason=f"ledger writer unreachable: {error}") from None
-        if reply is None:
-            self._local.sock = None
-            raise Unavailable(reason="ledger writer closed the connection")
+        while True:
+            reused = getattr(self._local, "sock", None) is not None
+            try:
+                reply = self._exchange(frame)
+            except OSError as error:
+                reply, failure = None, f"ledger writer unreachable: {error}"
+            else:
+                failure = "ledger writer closed the connection"
+            if reply is not None:
+                break
+            self._drop()
+            if not reused:
+                raise Unavailable(reason=failure)
         if reply[:1] != OK:
             raise remote_error(msgspec.json.decode(reply[1:], type=Problem))
         return msgspec.json.decode(reply[1:], type=self._types[method])
+
+    def _exchange(self, frame: bytes) -> bytes | None:
+        sock = self._socket()
+        _send(sock, frame)
+        return _receive(sock)
+
+    def _drop(self) -> None:
+        sock: socket.socket | None = getattr(self._local, "sock", None)
+        self._local.sock = None
+        if sock is not None:
+            sock.close()
+
+    def wait_for_writer(self, timeout: float) -> None:
+        """Return once the writer answers; :class:`Unavailable` after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.call("health")
+                return
+            except Unavailable:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def submit(
         self, txs: Sequence[Transaction], wait: bool = False, timeout: float = 10.0

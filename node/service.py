@@ -34,6 +34,7 @@ from ledger.state import StateView
 from ledger.storage import schema
 from ledger.types import TIERS, Block, BlockHeader, Receipt, Transaction
 from ledger.validation import check_transaction, parse_transaction
+from node.nonces import NonceBook
 
 
 class LedgerService:
@@ -45,7 +46,7 @@ class LedgerService:
         self._lock = threading.Lock()
         self._pending: dict[bytes, Future[Outcome]] = {}
         self._refused: OrderedDict[bytes, Problem] = OrderedDict()
-        self._nonces: OrderedDict[tuple[str, str], float] = OrderedDict()
+        self.nonces = NonceBook(self.store)
         self._remember = remember
         self.started = time.monotonic()
         self.counters: dict[str, int] = {
@@ -200,15 +201,8 @@ class LedgerService:
         return ids[:limit]
 
     def claim_nonce(self, key: str, nonce: str, window_s: float) -> bool:
-        """True the first time a (key, nonce) pair is seen within the window."""
-        now = time.monotonic()
-        with self._lock:
-            while self._nonces and next(iter(self._nonces.values())) < now - window_s:
-                self._nonces.popitem(last=False)
-            if (key, nonce) in self._nonces:
-                return False
-            self._nonces[(key, nonce)] = now
-            return True
+        """True the first time a (key, nonce) pair is seen within the window, across restarts."""
+        return self.nonces.claim(key, nonce, window_s)
 
     def consensus_record(self, key: bytes) -> bytes | None:
         """The committed bytes under a consensus key (feature modules decode their records)."""

@@ -28,6 +28,7 @@ OWNER_OUTPUTS = b"O"  # O | owner(32) | txid(32) | index(1) -> b""
 HISTORY = b"H"  # H | wallet_id | 0x00 | height(8) | pos(4) -> HistoryNote
 BANK_WALLETS = b"W"  # W | bank_id | 0x00 | wallet_id     -> b""
 PRODUCER_LOCAL = b"V"  # V | family | "/" | id           -> the producer's own sealed records
+NONCES = b"N"  # N | claimed_ms(8) | H(key, nonce)(16)  -> b"" (signed reads seen, node-local)
 
 CONSENSUS_PREFIXES = frozenset(
     p[0] for p in (OUTPUT, TX, WALLET, KEY, BANK, SUPPLY, PARAM, LOCKED, CONTRACT, OFFLINE, PRIVACY)

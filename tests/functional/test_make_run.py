@@ -71,3 +71,19 @@ def test_demo_serves_its_story_and_its_printed_commands_work_and_it_resumes(tmp_
     )
     assert again.returncode == 0, again.stderr
     assert "Resuming the network found at height" in again.stdout
+
+
+def test_make_run_installs_only_what_running_needs() -> None:
+    """The main command's install steps (as make would run them on a fresh clone) name no
+    test-only package: neither the browser nor the dev extras."""
+    planned = subprocess.run(
+        ["make", "-n", "-B", "run"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert planned.returncode == 0, planned.stderr
+    assert "libsodium23" in planned.stdout, "running needs libsodium (privacy/)"
+    assert "chromium" not in planned.stdout
+    assert ".[dev]" not in planned.stdout
+    tests = subprocess.run(
+        ["make", "-n", "-B", "lint"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert "chromium" in tests.stdout and ".[dev]" in tests.stdout

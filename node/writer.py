@@ -1,0 +1,99 @@
+"""The ledger writer process: LevelDB, the block producer, the local RPC socket.
+
+It is the only process that opens the database. ``tenge-node run`` starts it
+as a child and restarts it if it dies; it can also run on its own
+(``tenge-node writer``) under an outside supervisor. SIGTERM drains the
+producer (every queued transaction is committed or refused) and closes the
+store cleanly.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import plyvel
+
+from ledger.chain import Chain
+from ledger.encoding import decode_json
+from ledger.producer import Producer
+from ledger.storage.leveldb import LevelDBStore
+from ledger.types import Genesis
+from node.composition import full_registry
+from node.config import NodeConfig
+from node.keyfiles import read_key
+from node.rpc import RpcServer
+from node.service import LedgerService
+from privacy import service as privacy_service
+from privacy.node import load_validator
+
+log = logging.getLogger("node.writer")
+FATAL = 2
+"""Exit status of a writer that cannot start on this data at all (restarting is pointless)."""
+
+
+def genesis_of(config: NodeConfig) -> Genesis | None:
+    """The genesis document the node's configuration names, if it exists."""
+    path = Path(config.genesis or Path(config.data_dir) / "genesis.json")
+    return decode_json(path.read_bytes(), Genesis) if path.exists() else None
+
+
+def open_ledger(path: str, wait_s: float = 30.0) -> LevelDBStore:
+    """Open LevelDB, waiting while a dying predecessor still holds its lock."""
+    os.makedirs(path, exist_ok=True)
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return LevelDBStore(path)
+        except plyvel.IOError as error:
+            if "lock" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+class Writer:
+    """The store, chain, producer, service and RPC server of one node."""
+
+    def __init__(self, config: NodeConfig) -> None:
+        self.config = config
+
+    def start(self) -> Writer:
+        config = self.config
+        self.store = open_ledger(config.ledger_path)
+        key = read_key(config.producer_key_path)
+        validator = load_validator(config.data_dir, key)
+        self.chain = Chain(self.store, full_registry(validator), genesis_of(config))
+        self.producer = Producer(
+            self.chain, key, max_block=config.max_block, max_wait_ms=config.max_wait_ms
+        ).start()
+        self.service = LedgerService(self.chain, self.producer)
+        privacy_service.install(self.service, validator)
+        self.rpc = RpcServer(config.socket_path, self.service).start()
+        log.info("writer ready: network=%s height=%d", self.chain.network, self.chain.tip.height)
+        return self
+
+    def stop(self) -> None:
+        """No new calls, then the producer drains, then storage closes."""
+        self.rpc.stop()
+        self.producer.stop()
+        self.store.close()
+        log.info("writer stopped at height %d", self.chain.tip.height)
+
+
+def run_writer(config: NodeConfig) -> int:
+    """Run a writer until SIGTERM or SIGINT; the exit status says how it ended."""
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    try:
+        writer = Writer(config).start()
+    except (ValueError, FileNotFoundError) as error:  # wrong genesis, missing key: no retry helps
+        log.error("writer cannot start: %s", error)
+        return FATAL
+    stopping.wait()
+    writer.stop()
+    return 0
