@@ -29,6 +29,7 @@ from ledger.params import make_genesis
 from ledger.producer import Producer, now_ms
 from ledger.storage.leveldb import LevelDBStore
 from ledger.types import Genesis
+from node import http_server
 from node.composition import full_registry
 from node.config import NodeConfig, add_flags, load
 from node.keyfiles import read_key, write_key
@@ -101,7 +102,10 @@ class Node:
             "--bind": f"{c.host}:{c.port}",
             "--workers": c.workers,
             "--threads": c.threads,
-            "--worker-class": "gthread",
+            "--worker-class": "node.http_server.ProblemWorker",  # gthread, refusals as problems
+            "--limit-request-line": http_server.LIMIT_REQUEST_LINE,
+            "--limit-request-fields": http_server.LIMIT_REQUEST_FIELDS,
+            "--limit-request-field_size": http_server.LIMIT_REQUEST_FIELD_SIZE,
             "--worker-connections": c.worker_connections,
             "--log-level": c.log_level.lower(),
             "--graceful-timeout": 10,
@@ -118,6 +122,8 @@ class Node:
         return {
             "TENGE_SOCKET_PATH": self.config.socket_path,
             "TENGE_MAX_BODY": str(self.config.max_body),
+            # the workers' shared request counters, emptied here: a node starts from zero
+            "PROMETHEUS_MULTIPROC_DIR": http_server.fresh_metrics_dir(self.config.data_dir),
             "PYTHONPATH": root if not path else f"{root}{os.pathsep}{path}",
         }
 
