@@ -207,7 +207,7 @@ def problem_response(found: TengeError | Problem) -> Response:
     return Response(body, status=found.status, mimetype=PROBLEM_JSON, headers=headers)
 
 
-def problem_bytes(error: TengeError, extra: Mapping[str, str] | None = None) -> bytes:
+def problem_bytes(error: TengeError) -> bytes:
     """A whole HTTP/1.1 response carrying ``error``'s problem document, for the web
     server to write itself; it closes the connection after it."""
     body = msgspec.json.encode(document(Problem.of(error)))
@@ -216,7 +216,6 @@ def problem_bytes(error: TengeError, extra: Mapping[str, str] | None = None) -> 
         "Content-Type": PROBLEM_JSON,
         "Content-Length": str(len(body)),
         **(error.headers() if isinstance(error, HttpError) else {}),
-        **(extra or {}),
     }
     head = f"HTTP/1.1 {error.status} {HTTPStatus(error.status).phrase}\r\n"
     head += "".join(f"{name}: {value}\r\n" for name, value in fields.items())
