@@ -3,7 +3,9 @@
 Each published bound comes from the msgspec type of the field. For the
 money fields the validator enforces them (``invalid_amount``, or
 ``invalid_policy`` for a policy cap): the value at each bound passes and the
-value just outside it is refused, so the document and the ledger agree.
+value just outside it is refused, so the document and the ledger agree. The
+stateless validation reads the amount fields of every kind from the same
+types, so no kind's amount goes unchecked.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 import pytest
 
 from contracts.policy import Policy, validate_policy
+from contracts.templates import EscrowOpen
 from ledger.encoding import MAX_AMOUNT
-from ledger.errors import TengeError
+from ledger.errors import InvalidAmount, TengeError
 from ledger.rules import core_registry
 from ledger.types import (
     BankRegister,
@@ -29,7 +33,9 @@ from ledger.types import (
     Transaction,
     Transfer,
 )
+from ledger.validation import _amount_fields as amount_fields
 from ledger.validation import validate_transaction
+from node.composition import full_registry
 from tests.harness import NETWORK, key
 from tests.integration.test_schemathesis import DOCUMENT
 
@@ -127,3 +133,43 @@ def test_header_integers_stay_exact_in_a_double(field: str, minimum: int) -> Non
         minimum,
         MAX_AMOUNT,
     )
+
+
+def unbounded_at_decoding(kind: Any) -> bool:
+    """An integer type (or optional one) that the decoder does not range-check."""
+    if isinstance(kind, msgspec.inspect.UnionType):
+        return any(unbounded_at_decoding(k) for k in kind.types)
+    if isinstance(kind, msgspec.inspect.Metadata):
+        kind = kind.type
+    return isinstance(kind, msgspec.inspect.IntType) and kind.ge is None and kind.le is None
+
+
+BODIES = full_registry().body_types()
+
+
+@pytest.mark.parametrize("body", BODIES, ids=lambda b: b.__struct_config__.tag)
+def test_every_published_integer_range_is_enforced(body: type[Body]) -> None:
+    """By the decoder (ge/le), or else by validation, which reads the same types."""
+    checked = dict(amount_fields(body))
+    info = msgspec.inspect.type_info(body)
+    assert isinstance(info, msgspec.inspect.StructType)
+    for field in info.fields:
+        if unbounded_at_decoding(field.type) and "minimum" in published(body.__name__, field.name):
+            assert checked.get(field.name) == published(body.__name__, field.name)["minimum"]
+
+
+@pytest.mark.parametrize("amount", [0, -500, MAX_AMOUNT + 1])
+def test_an_escrow_of_no_money_or_less_is_refused(amount: int) -> None:
+    """Before, 0 was committed, and -500 with change of 500 more than the inputs reached
+    the lock, which failed with an assertion instead of a refusal."""
+    body = EscrowOpen(
+        inputs=COIN,
+        payer=OWNER,
+        payee=key("cafe").public_hex,
+        amount=amount,
+        deadline=1,
+        change=(Output(owner=OWNER, amount=1000),),
+    )
+    tx = Transaction.create(NETWORK, body, [key("alice")])
+    with pytest.raises(InvalidAmount):
+        validate_transaction(tx, full_registry(), NETWORK, signatures=False)
