@@ -17,7 +17,6 @@ set to :func:`fresh_metrics_dir` so that the workers' counters add up
 
 from __future__ import annotations
 
-import logging
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -39,8 +38,6 @@ from api.errors import (
 )
 from ledger.errors import TengeError
 
-log = logging.getLogger(__name__)
-
 LIMIT_REQUEST_LINE = 4094  # bytes: method, target and version (gunicorn's default)
 LIMIT_REQUEST_FIELDS = 100  # header fields per request (gunicorn's default)
 LIMIT_REQUEST_FIELD_SIZE = 8190  # bytes of one header field line (gunicorn's default)
@@ -59,7 +56,7 @@ def fresh_metrics_dir(data_dir: str) -> str:
     """``<data_dir>/metrics``, emptied: the counters of a previous run must not count."""
     path = Path(data_dir) / "metrics"
     shutil.rmtree(path, ignore_errors=True)
-    path.mkdir(parents=True)
+    path.mkdir(parents=True, exist_ok=True)
     return str(path)
 
 
