@@ -7,7 +7,6 @@ LevelDB-backed service of the writer.
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 
@@ -15,49 +14,42 @@ from flask import Flask, Response, g, request
 
 from api import errors
 from api.context import Context
+from api.metrics import HttpMetrics
 from api.protocol import LedgerApi
 from api.routes import chain, offline, ops, privacy, programs, transactions, wallets
-from api.spec import Catalogue, openapi
+from api.spec import CONVERTERS, Catalogue, openapi
 from ledger.registry import Registry
 
 DEFAULT_MAX_BODY = 4 * 1024 * 1024  # a full batch of 2,000 transactions fits
-
-
-class HttpMetrics:
-    """Per-process request counters for /metrics."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._counts: dict[str, int] = {}
-        self._seconds: dict[str, float] = {}
-
-    def observe(self, route: str, method: str, status: int, seconds: float) -> None:
-        key = f'http_requests_total{{route="{route}",method="{method}",status="{status}"}}'
-        timing = f'http_request_seconds_total{{route="{route}",method="{method}"}}'
-        with self._lock:
-            self._counts[key] = self._counts.get(key, 0) + 1
-            self._seconds[timing] = self._seconds.get(timing, 0.0) + seconds
-
-    def figures(self) -> dict[str, float]:
-        with self._lock:
-            return {**self._counts, **{k: round(v, 6) for k, v in self._seconds.items()}}
+DRAIN_FACTOR = 4  # a body over the limit is read (and dropped) up to 4x the limit, then cut
 
 
 def create_app(
-    ledger: LedgerApi, registry: Registry, max_body: int = DEFAULT_MAX_BODY, **config: Any
+    ledger: LedgerApi,
+    registry: Registry,
+    max_body: int = DEFAULT_MAX_BODY,
+    metrics: HttpMetrics | None = None,
+    **config: Any,
 ) -> Flask:
-    """A complete API app serving ``ledger``, decoding with ``registry``."""
+    """A complete API app serving ``ledger``, decoding with ``registry``.
+
+    ``metrics`` default to counters shared by every worker process of the node
+    when it set their directory (:meth:`HttpMetrics.from_environment`).
+    """
     app = Flask("tenge")
-    app.config.update(MAX_CONTENT_LENGTH=max_body, **config)
+    app.config.update(
+        MAX_CONTENT_LENGTH=max_body, TENGE_DRAIN_LIMIT=DRAIN_FACTOR * max_body, **config
+    )
     info = ledger.network()
     app.extensions["tenge"] = Context(ledger, registry, info.network, info.producer_keys)
+    app.url_map.converters.update(CONVERTERS)
     catalogue = Catalogue()
     for module in (transactions, chain, wallets, programs, offline, privacy, ops):
         app.register_blueprint(module.blueprint(catalogue))
     app.extensions["tenge_openapi"] = openapi(
         catalogue, registry.body_types(), f"Digital tenge ledger — {info.network}", "1.0.0"
     )
-    metrics = app.extensions["tenge_http"] = HttpMetrics()
+    metrics = app.extensions["tenge_http"] = metrics or HttpMetrics.from_environment()
     errors.install(app)
 
     @app.before_request

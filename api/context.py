@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import msgspec
 from flask import Response, current_app, request
 
-from api.errors import BadParameter, PayloadTooLarge, UnsupportedMediaType
+from api.errors import BadParameter, MalformedRequest, PayloadTooLarge, UnsupportedMediaType
 from api.protocol import LedgerApi
 from ledger.encoding import decode_strict
 from ledger.registry import Registry
@@ -45,6 +45,8 @@ def read_body(type_: type[T]) -> T:
     limit = request.max_content_length
     if limit is not None and request.content_length is None and len(data) >= limit:
         raise PayloadTooLarge(limit=limit)  # werkzeug cuts a chunked body at the limit silently
+    if request.content_length is not None and len(data) < request.content_length:
+        raise MalformedRequest(reason="the body ended before its announced Content-Length")
     return decode_strict(data, type_, "request body")
 
 

@@ -15,11 +15,31 @@ from typing import Any, TypeVar
 
 import msgspec
 from flask import Blueprint
+from werkzeug.routing import BaseConverter
 
 from ledger.types import Body
 
 F = TypeVar("F", bound=Callable[..., Any])
 REF = "#/components/schemas/{name}"
+# Every request may meet the web server's own limits (request line, header fields) and
+# malformed HTTP; every request with a body may be too large or of the wrong media type.
+EVERY_REQUEST = (400, 414, 431, 500)
+WITH_BODY = (413, 415)
+
+
+class Hex64Converter(BaseConverter):
+    """A path segment of 64 hex digits; the route refuses uppercase as ``bad_parameter``."""
+
+    regex = "[0-9a-fA-F]{64}"
+
+
+# Path parameters of a fixed shape are routed only in that shape, so that
+# /v1/transactions/batch is never read as the txid "batch" (nor GET offered
+# there); a segment of another shape names no resource: 404.
+SHAPED: dict[str, tuple[str, type[BaseConverter], str]] = {
+    "txid": ("hex64", Hex64Converter, "^[0-9a-f]{64}$")
+}
+CONVERTERS = {name: converter for name, converter, _ in SHAPED.values()}
 
 
 @dataclass(frozen=True)
@@ -68,7 +88,7 @@ class Catalogue:
 
     def route(self, blueprint: Blueprint, endpoint: Endpoint) -> Callable[[F], F]:
         """Register ``endpoint`` with Flask and with the catalogue."""
-        rule = re.sub(r"\{(\w+)\}", r"<\1>", endpoint.path)
+        rule = re.sub(r"\{(\w+)\}", _rule_segment, endpoint.path)
 
         def register(view: F) -> F:
             blueprint.add_url_rule(rule, view_func=view, methods=[endpoint.method])
@@ -76,6 +96,18 @@ class Catalogue:
             return view
 
         return register
+
+
+def _rule_segment(match: re.Match[str]) -> str:
+    name = match.group(1)
+    return f"<{SHAPED[name][0]}:{name}>" if name in SHAPED else f"<{name}>"
+
+
+def _path_parameter(name: str) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string"}
+    if name in SHAPED:
+        schema["pattern"] = SHAPED[name][2]
+    return {"name": name, "in": "path", "required": True, "schema": schema}
 
 
 def _schemas(types: Iterable[Any]) -> dict[str, Any]:
@@ -127,16 +159,13 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
             },
             **{
                 str(code): {"$ref": "#/components/responses/Problem"}
-                for code in sorted({400, 500, *endpoint.errors})
+                for code in _problem_statuses(endpoint)
             },
         },
     }
     if endpoint.description:
         operation["description"] = endpoint.description
-    parameters = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-        for name in re.findall(r"\{(\w+)\}", endpoint.path)
-    ]
+    parameters = [_path_parameter(name) for name in re.findall(r"\{(\w+)\}", endpoint.path)]
     parameters += [_query(p) for p in endpoint.query]
     if parameters:
         operation["parameters"] = parameters
@@ -152,6 +181,11 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
     return operation
 
 
+def _problem_statuses(endpoint: Endpoint) -> list[int]:
+    body = WITH_BODY if endpoint.request is not None else ()
+    return sorted({*EVERY_REQUEST, *body, *endpoint.errors})
+
+
 def _query(param: Param) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": param.type}
     if param.minimum is not None:
@@ -164,6 +198,23 @@ def _query(param: Param) -> dict[str, Any]:
         "required": False,
         "description": param.description,
         "schema": schema,
+    }
+
+
+def _batch_item(envelope: dict[str, Any]) -> dict[str, Any]:
+    """A batch checks each item's body on its own: a body that is no valid transaction
+    rejects that item in the results, not the batch, so the batch's schema leaves it open."""
+    body = {
+        "description": (
+            "a transaction body as in SignedTransaction; one that is not refuses this item "
+            "only, with its problem in the item's result"
+        )
+    }
+    return {
+        **envelope,
+        "title": "BatchItem",
+        "description": "One envelope of a batch: network and signatures as in SignedTransaction.",
+        "properties": {**envelope["properties"], "body": body},
     }
 
 
@@ -183,6 +234,10 @@ def openapi(
             "propertyName": "kind",
             "mapping": {b.__struct_config__.tag: REF.format(name=b.__name__) for b in bodies},
         },
+    }
+    schemas["BatchItem"] = _batch_item(schemas["SignedTransaction"])
+    schemas["BatchRequest"]["properties"]["transactions"]["items"] = {
+        "$ref": REF.format(name="BatchItem")
     }
     schemas["ProblemDocument"]["additionalProperties"] = True
     paths: dict[str, dict[str, Any]] = {}

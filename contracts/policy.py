@@ -22,7 +22,7 @@ import msgspec
 
 from contracts.errors import InvalidPolicy, PolicyViolation
 from ledger.crypto import sha256
-from ledger.encoding import Amount, Hex32, Ident, Wire, canonical
+from ledger.encoding import MAX_AMOUNT, Amount, Hex32, Ident, Wire, canonical
 from ledger.types import Mcc, Region
 
 DOMAIN_POLICY = b"KZT-LEDGER/policy/v1\x00"
@@ -113,8 +113,8 @@ def _validate_level(policy: Policy) -> None:
         values = getattr(policy, name)
         if list(values) != sorted(set(values)):
             raise InvalidPolicy(field=name, reason="must be sorted and distinct")
-    if policy.per_payment is not None and policy.per_payment < 1:
-        raise InvalidPolicy(field="per_payment", reason="at least 1 tiyn")
+    if policy.per_payment is not None and not 1 <= policy.per_payment <= MAX_AMOUNT:
+        raise InvalidPolicy(field="per_payment", reason="1 to 2**53-1 tiyn")
     if policy.valid_until is not None and policy.valid_until <= policy.valid_from:
         raise InvalidPolicy(field="valid_until", reason="must be after valid_from")
     if policy.expires_at is not None:

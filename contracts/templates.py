@@ -14,7 +14,7 @@ import msgspec
 
 from contracts.policy import TimeMs
 from ledger.crypto import sha256, signing_message
-from ledger.encoding import Amount, Hex32, Hex64, Ident, Wire, canonical
+from ledger.encoding import Amount, Hex32, Hex64, Ident, Tiyn, Wire, canonical
 from ledger.types import Body, Inputs, Memo, Nonce, OutPoint, Output, Outputs
 
 DOMAIN_USAGE = b"KZT-LEDGER/usage/v1\x00"
@@ -95,7 +95,7 @@ class UsageReceipt(Wire, frozen=True):
 
     meter: ContractId
     sequence: Annotated[int, msgspec.Meta(ge=1, le=2**53 - 1, description="rises every receipt")]
-    cumulative: Annotated[Amount, msgspec.Meta(description="total owed since opening, tiyn")]
+    cumulative: Annotated[Tiyn, msgspec.Meta(description="total owed since opening, tiyn")]
 
     def signing_message(self, network: str) -> bytes:
         """DOMAIN_USAGE || network || canonical(receipt): what the customer signs."""

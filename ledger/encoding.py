@@ -70,7 +70,26 @@ Token = Annotated[
         description="'KZT' for plain digital tenge, else the 64-hex id of a special-purpose token",
     ),
 ]
-Amount = Annotated[int, msgspec.Meta(description="whole tiyn (1 KZT = 100 tiyn)")]
+# Amount bounds are published in the JSON Schema but not enforced by the decoder:
+# validation refuses an amount out of range as ``invalid_amount`` with its bounds
+# (docs/encoding.md, section 4), not as a shapeless ``schema_violation``.
+Amount = Annotated[
+    int,
+    msgspec.Meta(
+        description="whole tiyn (1 KZT = 100 tiyn)",
+        extra_json_schema={"minimum": 1, "maximum": MAX_AMOUNT},
+    ),
+]
+Tiyn = Annotated[
+    int,
+    msgspec.Meta(
+        description="whole tiyn, 0 included: a limit rather than money moved",
+        extra_json_schema={"minimum": 0, "maximum": MAX_AMOUNT},
+    ),
+]
+# Where a duplicate is refused by validation with its own code (``duplicate_key``,
+# ``duplicate_input``), the schema says so without the decoder checking it.
+DISTINCT: dict[str, Any] = {"uniqueItems": True}
 
 
 class Wire(

@@ -13,7 +13,20 @@ from typing import Annotated, Literal
 import msgspec
 
 from ledger.crypto import DOMAIN_BLOCK, DOMAIN_TX, KeyPair, sha256, signing_message
-from ledger.encoding import Amount, Hex32, Hex64, Ident, NetworkId, Token, Wire, canonical, exact
+from ledger.encoding import (
+    DISTINCT,
+    MAX_AMOUNT,
+    Amount,
+    Hex32,
+    Hex64,
+    Ident,
+    NetworkId,
+    Tiyn,
+    Token,
+    Wire,
+    canonical,
+    exact,
+)
 
 Tier = Literal["anonymous", "basic", "full", "business"]
 TIERS: tuple[Tier, ...] = ("anonymous", "basic", "full", "business")
@@ -21,7 +34,16 @@ KZT = "KZT"
 
 Keys = Annotated[
     tuple[Hex32, ...],
-    msgspec.Meta(min_length=1, max_length=8, description="1-8 Ed25519 public keys"),
+    msgspec.Meta(
+        min_length=1,
+        max_length=8,
+        description="1-8 distinct Ed25519 public keys",
+        extra_json_schema=DISTINCT,
+    ),
+]
+AddKeys = Annotated[
+    tuple[Hex32, ...],
+    msgspec.Meta(max_length=8, description="0-8 distinct keys", extra_json_schema=DISTINCT),
 ]
 Nonce = Annotated[
     int,
@@ -59,7 +81,9 @@ class Output(Wire, frozen=True):
             msgspec.structs.force_setattr(self, "token", KZT)
 
 
-Inputs = Annotated[tuple[OutPoint, ...], msgspec.Meta(min_length=1, max_length=256)]
+Inputs = Annotated[
+    tuple[OutPoint, ...], msgspec.Meta(min_length=1, max_length=256, extra_json_schema=DISTINCT)
+]
 Outputs = Annotated[tuple[Output, ...], msgspec.Meta(min_length=1, max_length=256)]
 
 
@@ -88,7 +112,7 @@ class BankRegister(Body, frozen=True, tag="bank.register"):
     bank_id: Ident
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
     keys: Keys
-    issuance_limit: Annotated[Amount, msgspec.Meta(description="cap on issued minus redeemed")]
+    issuance_limit: Annotated[Tiyn, msgspec.Meta(description="cap on issued minus redeemed")]
 
 
 class BankUpdate(Body, frozen=True, tag="bank.update"):
@@ -96,8 +120,8 @@ class BankUpdate(Body, frozen=True, tag="bank.update"):
 
     bank_id: Ident
     nonce: Nonce = 0
-    add_keys: Annotated[tuple[Hex32, ...], msgspec.Meta(max_length=8)] = ()
-    issuance_limit: Amount | None = None
+    add_keys: AddKeys = ()
+    issuance_limit: Tiyn | None = None
     status: Literal["active", "suspended"] | None = None
 
 
@@ -145,7 +169,7 @@ class WalletUpdate(Body, frozen=True, tag="wallet.update"):
     nonce: Nonce = 0
     tier: Tier | None = None
     status: Literal["active", "frozen"] | None = None
-    add_keys: Annotated[tuple[Hex32, ...], msgspec.Meta(max_length=8)] = ()
+    add_keys: AddKeys = ()
     mcc: Mcc | None = None
     region: Region | None = None
 
@@ -235,11 +259,11 @@ def txid_of(network: str, body_bytes: bytes) -> bytes:
 class BlockHeader(Wire, frozen=True):
     """What a block commits to; its signature covers these canonical bytes."""
 
-    height: Annotated[int, msgspec.Meta(ge=1, description="1 for the first block")]
+    height: Annotated[int, msgspec.Meta(ge=1, le=MAX_AMOUNT, description="1 for the first block")]
     prev_hash: Annotated[Hex32, msgspec.Meta(description="hash of the previous header")]
-    time_ms: Annotated[int, msgspec.Meta(ge=0, description="producer time, Unix ms")]
+    time_ms: Annotated[int, msgspec.Meta(ge=0, le=MAX_AMOUNT, description="producer time, Unix ms")]
     tx_root: Annotated[Hex32, msgspec.Meta(description="RFC 6962 root over txids")]
-    tx_count: Annotated[int, msgspec.Meta(ge=0)]
+    tx_count: Annotated[int, msgspec.Meta(ge=0, le=MAX_AMOUNT)]
     state_digest: Annotated[Hex32, msgspec.Meta(description="H(prev digest || H(writes))")]
     producer: Annotated[Hex32, msgspec.Meta(description="key that signed the block")]
 
@@ -267,7 +291,9 @@ class Receipt(Wire, frozen=True):
     header: BlockHeader
     signature: Hex64
     txid: Hex32
-    index: Annotated[int, msgspec.Meta(ge=0, description="position of the txid in the block")]
+    index: Annotated[
+        int, msgspec.Meta(ge=0, le=MAX_AMOUNT, description="position of the txid in the block")
+    ]
     proof: Annotated[tuple[Hex32, ...], msgspec.Meta(description="RFC 6962 audit path, leaf first")]
 
 

@@ -8,8 +8,9 @@ error and never return a verdict.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -67,6 +68,40 @@ def validate_amount(amount: int, minimum: int = 1) -> None:
         raise InvalidAmount(amount=amount, minimum=minimum, maximum=MAX_AMOUNT)
 
 
+def validate_body_amounts(body: Body) -> None:
+    """Every amount field of a body (``Amount``, ``Tiyn``) is within its published range.
+
+    The range is read from the field's type, the same that the OpenAPI
+    document publishes, so the two cannot differ for any kind.
+    """
+    for name, minimum in _amount_fields(type(body)):
+        value = getattr(body, name)
+        if value is not None:
+            validate_amount(value, minimum)
+
+
+@functools.cache
+def _amount_fields(cls: type[Body]) -> tuple[tuple[str, int], ...]:
+    info = msgspec.inspect.type_info(cls)
+    assert isinstance(info, msgspec.inspect.StructType)
+    found = ((field.name, _amount_minimum(field.type)) for field in info.fields)
+    return tuple((name, minimum) for name, minimum in found if minimum is not None)
+
+
+def _amount_minimum(kind: Any) -> int | None:
+    """The minimum of an amount type (or of an optional one); None for anything else."""
+    if isinstance(kind, msgspec.inspect.UnionType):
+        found = [m for m in map(_amount_minimum, kind.types) if m is not None]
+        return found[0] if found else None
+    if isinstance(kind, msgspec.inspect.Metadata) and isinstance(
+        kind.type, msgspec.inspect.IntType
+    ):
+        schema = kind.extra_json_schema or {}
+        if schema.get("maximum") == MAX_AMOUNT and "minimum" in schema:
+            return int(schema["minimum"])
+    return None
+
+
 def validate_distinct_keys(keys: Iterable[str]) -> None:
     """No key may appear twice."""
     seen: set[str] = set()
@@ -90,6 +125,7 @@ def validate_transaction(
         seen.add(point)
     for output in tx.body.creates():
         validate_amount(output.amount)
+    validate_body_amounts(tx.body)
     rule.validate(tx.body)
     if not tx.signatures:
         raise MissingSignature(key="")

@@ -30,14 +30,16 @@ from pathlib import Path
 
 import httpx
 
+from node import http_server
 from node.config import NodeConfig
 from node.lifeline import preexec_for
 from node.writer import FATAL
 
 log = logging.getLogger("node")
 ROOT = Path(__file__).resolve().parents[1]
-STEADY_S = 10.0
-"""A child that lived this long is healthy again: its next restart waits only briefly."""
+STEADY_S = 2.0
+"""A child that lived this long died of something else than its start: it is started again
+at once. Only a child that keeps dying younger waits, 0.2 s doubling to 5 s (a crash loop)."""
 
 
 def gunicorn_command(config: NodeConfig, app: str = "node.wsgi:app") -> list[str]:
@@ -46,7 +48,10 @@ def gunicorn_command(config: NodeConfig, app: str = "node.wsgi:app") -> list[str
         "--bind": f"{config.host}:{config.port}",
         "--workers": config.workers,
         "--threads": config.threads,
-        "--worker-class": "gthread",
+        "--worker-class": "node.http_server.ProblemWorker",  # gthread, refusals as problems
+        "--limit-request-line": http_server.LIMIT_REQUEST_LINE,
+        "--limit-request-fields": http_server.LIMIT_REQUEST_FIELDS,
+        "--limit-request-field_size": http_server.LIMIT_REQUEST_FIELD_SIZE,
         "--worker-connections": config.worker_connections,
         "--log-level": config.log_level.lower(),
         "--graceful-timeout": 10,
@@ -129,6 +134,8 @@ class Node:
         return {
             "TENGE_SOCKET_PATH": self.config.socket_path,
             "TENGE_MAX_BODY": str(self.config.max_body),
+            # the workers' shared request counters, emptied here: a node starts from zero
+            "PROMETHEUS_MULTIPROC_DIR": http_server.fresh_metrics_dir(self.config.data_dir),
             "PYTHONPATH": str(ROOT) if not path else f"{ROOT}{os.pathsep}{path}",
         }
 

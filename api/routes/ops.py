@@ -23,17 +23,9 @@ def blueprint(catalogue: Catalogue) -> Blueprint:
 
     @bp.get("/metrics")
     def metrics() -> Response:
-        lines = []
-        figures = {**context().ledger.metrics(), **current_app.extensions["tenge_http"].figures()}
-        for name, value in sorted(figures.items()):
-            metric, _, labels = name.partition("{")
-            lines.append(
-                f"# TYPE tenge_{metric} {'counter' if metric.endswith('total') else 'gauge'}"
-            )
-            lines.append(f"tenge_{metric}{'{' + labels if labels else ''} {value}")
-        return Response(
-            "\n".join(_dedupe_types(lines)) + "\n", mimetype="text/plain; version=0.0.4"
-        )
+        ledger = _ledger_exposition(context().ledger.metrics())  # one writer: already whole
+        http = current_app.extensions["tenge_http"].exposition()  # summed over the workers
+        return Response(ledger + http, mimetype="text/plain; version=0.0.4")
 
     @bp.get("/openapi.json")
     def openapi_document() -> Response:
@@ -53,16 +45,18 @@ def blueprint(catalogue: Catalogue) -> Blueprint:
     return bp
 
 
-def _dedupe_types(lines: list[str]) -> list[str]:
-    seen: set[str] = set()
-    kept = []
-    for line in lines:
-        if line.startswith("# TYPE"):
-            if line in seen:
-                continue
-            seen.add(line)
-        kept.append(line)
-    return kept
+def _ledger_exposition(figures: dict[str, float]) -> str:
+    """The writer's figures in the Prometheus text format, one TYPE line per metric."""
+    lines: list[str] = []
+    typed: set[str] = set()
+    for name, value in sorted(figures.items()):
+        metric = name.partition("{")[0]
+        if metric not in typed:
+            typed.add(metric)
+            kind = "counter" if metric.endswith("total") else "gauge"
+            lines.append(f"# TYPE tenge_{metric} {kind}")
+        lines.append(f"tenge_{name} {value}")
+    return "".join(line + "\n" for line in lines)
 
 
 def render_docs(spec: dict[str, Any]) -> str:

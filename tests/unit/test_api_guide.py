@@ -30,7 +30,7 @@ from flask import Flask
 from http_message_signatures import HTTPMessageVerifier, HTTPSignatureKeyResolver, algorithms
 
 from api import errors as api_errors
-from api.app import DEFAULT_MAX_BODY, create_app
+from api.app import DEFAULT_MAX_BODY, DRAIN_FACTOR, create_app
 from api.schemas import MAX_BATCH
 from ledger.chain import Chain
 from ledger.crypto import KeyPair
@@ -41,6 +41,7 @@ from ledger.receipts import verify_receipt
 from ledger.rules import core_registry
 from ledger.storage.memory import MemoryStore
 from ledger.types import Receipt, TierLimits
+from node import http_server
 from node.composition import full_registry
 from node.service import LedgerService
 from tests.harness import T0, key
@@ -315,6 +316,26 @@ def test_the_quoted_sizes_and_windows_are_the_codes() -> None:
     assert DEFAULT_MAX_BODY == 4 * 1024 * 1024 and "4,194,304 bytes" in limits
     assert f"at most {WINDOW_S} s old" in limits
     assert f"{WINDOW_S * 2} s" in limits
+
+
+def test_the_http_limits_are_the_web_servers() -> None:
+    limits = section(9)
+    assert f"at most {http_server.LIMIT_REQUEST_LINE:,} bytes" in limits
+    assert f"at most {http_server.LIMIT_REQUEST_FIELDS} fields" in limits
+    assert f"each line at most {http_server.LIMIT_REQUEST_FIELD_SIZE:,} bytes" in limits
+    drain_mib = DRAIN_FACTOR * DEFAULT_MAX_BODY // (1024 * 1024)
+    assert f"at most {DRAIN_FACTOR} times the limit ({drain_mib} MiB by default)" in limits
+    status = {cls.code: cls.status for cls in all_error_classes()}
+    for code in (
+        "uri_too_long",
+        "header_fields_too_large",
+        "malformed_request",
+        "expectation_failed",
+        "unsupported_transfer_coding",
+        "method_not_allowed",
+        "payload_too_large",
+    ):
+        assert f"`{status[code]} {code}`" in limits, code
 
 
 def test_page_sizes_are_those_the_api_enforces(node: Flask) -> None:
