@@ -6,7 +6,10 @@ from collections.abc import Iterator
 
 import plyvel
 
-from ledger.storage import Changes, prefix_end
+from ledger.storage import Changes, StorageError, prefix_end
+
+# plyvel raises its own errors for I/O and corruption, and RuntimeError once closed.
+_FAILURES = (plyvel.Error, RuntimeError)
 
 
 class LevelDBStore:
@@ -23,7 +26,10 @@ class LevelDBStore:
         )
 
     def get(self, key: bytes) -> bytes | None:
-        value: bytes | None = self._db.get(key)
+        try:
+            value: bytes | None = self._db.get(key)
+        except _FAILURES as error:
+            raise StorageError(f"{self.path}: {error}") from error
         return value
 
     def iterate(
@@ -34,10 +40,13 @@ class LevelDBStore:
             hi, include_hi = min(hi, start), start < hi
         elif start is not None:
             lo = max(lo, start)
-        with self._db.iterator(
-            start=lo, stop=hi, include_stop=include_hi, reverse=reverse
-        ) as iterator:
-            yield from iterator
+        try:
+            with self._db.iterator(
+                start=lo, stop=hi, include_stop=include_hi, reverse=reverse
+            ) as iterator:
+                yield from iterator
+        except _FAILURES as error:
+            raise StorageError(f"{self.path}: {error}") from error
 
     def write_batch(self, changes: Changes, sync: bool = True) -> None:
         with self._db.write_batch(transaction=True, sync=sync) as batch:
