@@ -17,13 +17,16 @@ class LevelDBStore:
 
     def __init__(self, path: str, cache_mb: int = 64) -> None:
         self.path = path
-        self._db = plyvel.DB(
-            path,
-            create_if_missing=True,
-            lru_cache_size=cache_mb << 20,
-            write_buffer_size=32 << 20,
-            bloom_filter_bits=10,
-        )
+        try:
+            self._db = plyvel.DB(
+                path,
+                create_if_missing=True,
+                lru_cache_size=cache_mb << 20,
+                write_buffer_size=32 << 20,
+                bloom_filter_bits=10,
+            )
+        except plyvel.Error as error:  # e.g. the lock another process holds
+            raise StorageError(f"{path}: {error}") from error
 
     def get(self, key: bytes) -> bytes | None:
         try:
