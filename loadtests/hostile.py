@@ -206,11 +206,14 @@ def count(
             tally.answer(int(problem["status"]), str(problem["code"]), what)
 
 
+NODE_LOCAL = (schema.PRODUCER_LOCAL, schema.NONCES)
+"""Records no replica holds: the producer's sealed limit book (sealed with fresh nonces)
+and the signed-read nonces the node has seen."""
+
+
 def stored(store: KeyValueStore) -> dict[bytes, bytes]:
-    """Everything a replica must hold byte for byte: all but the producer's own sealed
-    records (the validator's limit book), which no replica has and which are sealed
-    with fresh nonces."""
-    return {k: v for k, v in store.iterate(b"") if not k.startswith(schema.PRODUCER_LOCAL)}
+    """Everything a replica must hold byte for byte: all but the node-local records."""
+    return {k: v for k, v in store.iterate(b"") if not k.startswith(NODE_LOCAL)}
 
 
 def replayed_equal(snapshot: KeyValueStore, chain: Chain, start: int) -> bool:

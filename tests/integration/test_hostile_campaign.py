@@ -16,10 +16,11 @@ the mutants the ledger legitimately accepted. That run is the strict replay
 of the round's own blocks (which hold exactly those transactions, in the
 same blocks at the same times) on a fresh copy of the story's state: the
 replay re-checks every transaction and must reproduce each header's state
-digest, and then every stored byte (the producer's sealed limit book aside,
-which no replica has) must be equal. A refused mutant that had left any
-write behind, or an accepted one applied differently, would show. Seed and
-round count are fixed; ``python -m loadtests.hostile`` runs longer campaigns.
+digest, and then every stored byte must be equal (but the node-local records
+no replica has: the producer's sealed limit book, the signed-read nonces). A
+refused mutant that had left any write behind, or an accepted one applied
+differently, would show. Seed and round count are fixed; ``python -m
+loadtests.hostile`` runs longer campaigns.
 """
 
 from __future__ import annotations
