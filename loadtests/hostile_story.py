@@ -63,7 +63,7 @@ def validator() -> Validator:
 
 @dataclass
 class Story:
-    """One chain, the keys of everyone in it, and the templates built so far."""
+    """One chain, its producer's validator, and the templates built so far."""
 
     chain: Chain
     validating: Validator
@@ -118,8 +118,8 @@ class Story:
 
     def split(self, payer: KeyPair, to: KeyPair, amounts: Sequence[int]) -> list[Coin]:
         """Pay ``to`` one coin per amount (templates spending distinct coins cannot clash)."""
-        coins = builders.select_coins(self.coins(payer), sum(amounts))  # the largest: the
-        # small coins kept for templates stay unspent
+        # The largest coins first: the small ones kept for templates stay unspent.
+        coins = builders.select_coins(self.coins(payer), sum(amounts))
         outputs = [Output(owner=to.public_hex, amount=a) for a in amounts]
         change = sum(c.output.amount for c in coins) - sum(amounts)
         tx = builders.transfer(
