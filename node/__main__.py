@@ -59,22 +59,45 @@ class ConfigurationError(Exception):
     """A data directory or key this command cannot use; the message says what to do."""
 
 
-def preflight(config: NodeConfig) -> None:
+def preflight(config: NodeConfig, supervised: bool) -> None:
     """What an operator can fix, found before any process starts."""
     if genesis_of(config) is None and not Path(config.ledger_path).exists():
         raise ConfigurationError(f"no genesis in {config.data_dir}: run tenge-node init first")
     if not Path(config.producer_key_path).exists():
         raise ConfigurationError(f"no producer key at {config.producer_key_path}")
+    running = running_writer(config) if supervised else None
+    if running is not None:
+        raise ConfigurationError(
+            f"{config.ledger_path} is in use by another running node (writer pid {running})"
+        )
+
+
+def running_writer(config: NodeConfig) -> int | None:
+    """The pid of another node's live writer holding this ledger, if there is one.
+
+    LevelDB's lock alone cannot tell another node from a writer that is still
+    dying after its supervisor was killed (``tenge-node run`` then waits for
+    it, as the writer itself does); so the lock must be held and the writer
+    named in ``run/writer.pid`` must be alive with a live parent.
+    """
     lock = Path(config.ledger_path) / "LOCK"
-    if lock.exists():  # LevelDB's own fcntl lock: probed, the database is not opened
-        with lock.open("rb+") as handle:
-            try:
-                fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                raise ConfigurationError(
-                    f"{config.ledger_path} is in use by another running node"
-                ) from None
+    if not lock.exists():
+        return None
+    with lock.open("rb+") as handle:  # LevelDB's own fcntl lock; the database is not opened
+        try:
+            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            pass
+        else:
             fcntl.lockf(handle, fcntl.LOCK_UN)
+            return None
+    try:
+        pid = int((Path(config.data_dir) / "run" / "writer.pid").read_text())
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (OSError, ValueError):
+        return None
+    parent = int(stat.rsplit(")", 1)[1].split()[1])
+    return pid if parent != 1 else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -115,7 +138,7 @@ def command(args: argparse.Namespace, config: NodeConfig) -> int:
         print(f"central bank key {genesis.central_bank_keys[0]}")
         print(f"producer key     {genesis.producer_keys[0]}")
         return 0
-    preflight(config)
+    preflight(config, supervised=args.command == "run")
     if args.command == "writer":
         return run_writer(config)
     node = Node(config)
