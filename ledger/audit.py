@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import msgspec
 
@@ -24,7 +25,7 @@ from ledger.errors import AuditMismatch, TengeError
 from ledger.records import BankRecord, KeyOwner, Locked, SupplyRecord, WalletRecord
 from ledger.registry import Registry
 from ledger.state import StateView
-from ledger.storage import KeyValueStore, open_store
+from ledger.storage import KeyValueStore, StorageError, open_store
 from ledger.storage import schema as s
 from ledger.storage.memory import MemoryStore
 from ledger.types import KZT, Output
@@ -182,6 +183,12 @@ def print_report(report: AuditReport) -> None:
     print("audit: OK" if report.ok else f"audit: FAILED with {len(report.problems)} problem(s)")
 
 
+EXIT_CODES = (
+    "exit codes: 0 everything agrees, 1 a mismatch was found (printed), 2 no ledger to audit "
+    "there or it is in use by a running node (audit a copy, or stop the node)."
+)
+
+
 def main(argv: list[str] | None = None, registry: Registry | None = None) -> int:
     """``python -m ledger.audit --data DIR``: exit 0 only if everything agrees.
 
@@ -190,16 +197,29 @@ def main(argv: list[str] | None = None, registry: Registry | None = None) -> int
     """
     from ledger.rules import core_registry
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=EXIT_CODES)
     parser.add_argument("--data", required=True, help="LevelDB directory of the node")
     args = parser.parse_args(argv)
-    store = open_store(args.data)
+    if not (Path(args.data) / "CURRENT").is_file():  # never create a database to audit it
+        return _cannot(f"no ledger in {args.data} (a node's LevelDB directory, e.g. data/ledger)")
     try:
+        store = open_store(args.data)
+    except StorageError as error:
+        busy = "lock" in str(error).lower()
+        return _cannot(f"{args.data} is in use by a running node: {error}" if busy else str(error))
+    try:
+        if store.get(s.TIP) is None:
+            return _cannot(f"no ledger in {args.data}: the database holds no chain")
         report = audit(store, registry or core_registry())
     finally:
         store.close()
     print_report(report)
     return 0 if report.ok else 1
+
+
+def _cannot(reason: str) -> int:
+    print(f"audit: error: {reason}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -2,9 +2,10 @@
 
 A block is built by checking transactions in order against a
 :class:`~ledger.state.StateView`; rejected ones are dropped with their error
-and leave no trace. The block and every state change it causes are then
-committed with ONE synced write batch. Replaying a stored or received block
-runs the very same code and must reproduce its header exactly.
+and leave no trace, whether a rule refused them or failed on them. The block
+and every state change it causes are then committed with ONE synced write
+batch. Replaying a stored or received block runs the very same code and must
+reproduce its header exactly.
 """
 
 from __future__ import annotations
@@ -30,7 +31,12 @@ from ledger.state import StateView, next_digest
 from ledger.storage import KeyValueStore
 from ledger.storage import schema as s
 from ledger.types import Block, BlockHeader, Genesis, Output, Transaction
-from ledger.validation import check_transaction, decode_envelope, validate_transaction
+from ledger.validation import (
+    check_transaction,
+    contained,
+    decode_envelope,
+    validate_transaction,
+)
 
 ZERO32 = bytes(32)
 
@@ -195,19 +201,24 @@ def execute(
 ) -> tuple[list[Transaction], list[Verdict]]:
     """Check and apply each transaction in order; keep the good, report the rest.
 
-    Checks only read, so a refused transaction has written nothing. Applying a
-    checked effect cannot be refused; if it fails anyway, that is a bug, the
-    exception propagates and the whole block is abandoned uncommitted.
+    Each transaction runs in its own journal (:meth:`StateView.begin`):
+    whatever refuses it — a rule's verdict, or a :class:`RuleFailed` when its
+    check or its apply raised something unexpected, even after writing —
+    undoes its writes, and the block goes on without it. A replay treats any
+    refusal as an invalid block (:meth:`Chain.replay`).
     """
     included: list[Transaction] = []
     verdicts: list[Verdict] = []
     for tx in txs:
+        view.begin()
         try:
             pending, effect = check_transaction(tx, view, context, registry)
+            position = len(included)
+            contained(tx, "apply", apply_transaction, pending, effect, view, registry, position)
         except TengeError as error:
+            view.rollback()
             verdicts.append(error)
             continue
-        apply_transaction(pending, effect, view, registry, len(included))
         verdicts.append(len(included))
         included.append(tx)
     return included, verdicts

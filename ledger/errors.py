@@ -20,7 +20,8 @@ Tree::
     ├── Rejected                 422  a stateful rule refuses it
     │   ├── UnknownInput, UnknownBank, UnknownWallet, UnregisteredRecipient,
     │   ├── BankInactive, WalletFrozen, TokenNotAllowed, NotReserveKey, ValueNotConserved,
-    │   └── IssuanceLimitExceeded, LimitExceeded
+    │   ├── IssuanceLimitExceeded, LimitExceeded
+    │   └── RuleFailed           a rule raised something unexpected: only this tx is refused
     ├── Conflict                 409  clashes with what is already committed
     │   ├── DoubleSpend, DuplicateTransaction, BankExists, WalletExists, KeyInUse
     ├── IntegrityError           500  stored data disagrees with itself
@@ -263,6 +264,22 @@ class LimitExceeded(Rejected):
     limit: str = ""  # "balance" | "per_payment" | "daily"
     allowed: int = 0
     requested: int = 0
+
+
+@dataclass(eq=False)
+class RuleFailed(Rejected):
+    """A kind's rule raised something outside this tree: a bug, or an input no rule foresaw.
+
+    Only this transaction is refused (its writes undone); the node logs the
+    traceback with the txid. ``stage``: ``validate``, ``check``, ``guard`` (a
+    producer-side check) or ``apply``.
+    Sending the same bytes again meets the same rule: do not retry unchanged.
+    """
+
+    code = "rule_failed"
+    title = "A ledger rule failed on this transaction; it is refused and the failure logged"
+    kind: str = ""
+    stage: str = ""
 
 
 # -- conflicts with committed state --------------------------------------------

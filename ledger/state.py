@@ -3,16 +3,14 @@
 A :class:`StateView` reads through to a store and keeps the writes of one
 block in memory; nothing reaches the store until the whole block is checked
 and committed in one batch. Within the block, each transaction runs in its own
-journal (:meth:`StateView.transaction`) so a transaction that fails leaves no
-trace.
+journal (:meth:`StateView.begin`, :meth:`StateView.rollback`) so a transaction
+that fails leaves no trace.
 """
 
 from __future__ import annotations
 
 import hashlib
 import struct
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import msgspec
@@ -69,22 +67,19 @@ class StateView:
         """Record the removal of ``key``."""
         self.write(key, None)
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """Run one transaction's writes; undo them all if an exception escapes."""
-        undo: list[tuple[bytes, Any]] = []
-        self._undo = undo
-        try:
-            yield
-        except BaseException:
-            for key, previous in reversed(undo):
-                if previous is _MISSING:
-                    del self._writes[key]
-                else:
-                    self._writes[key] = previous
-            raise
-        finally:
-            self._undo = None
+    def begin(self) -> None:
+        """Open the journal of the next transaction: its writes can be undone until the next
+        ``begin``. (Two methods, not a context manager: this runs for every transaction.)"""
+        self._undo = []
+
+    def rollback(self) -> None:
+        """Undo every write since :meth:`begin`, newest first."""
+        undo, self._undo = self._undo or [], None
+        for key, previous in reversed(undo):
+            if previous is _MISSING:
+                del self._writes[key]
+            else:
+                self._writes[key] = previous
 
     def changes(self) -> dict[bytes, bytes | None]:
         """The block's writes as bytes, ready for one atomic batch."""

@@ -4,12 +4,18 @@
 (signature checks release the GIL). ``check_*`` functions read state and run
 in the block producer, in order. Both raise a specific :mod:`ledger.errors`
 error and never return a verdict.
+
+A kind's own steps run through :func:`contained`: anything one raises that is
+not in the error tree becomes :class:`~ledger.errors.RuleFailed` for that one
+transaction (logged with its traceback), so no input can crash a request or a
+block.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import msgspec
@@ -25,15 +31,20 @@ from ledger.errors import (
     InvalidAmount,
     MissingSignature,
     NonCanonicalEncoding,
+    RuleFailed,
+    TengeError,
     UnexpectedSigner,
     UnknownInput,
     WrongNetwork,
 )
 from ledger.registry import BlockContext, Effect, Pending, Registry
 from ledger.state import StateView
+from ledger.storage import StorageError
 from ledger.types import Body, OutPoint, Output, SignedTransaction, Transaction, txid_of
 
 B = TypeVar("B", bound=Body)
+R = TypeVar("R")
+log = logging.getLogger(__name__)
 
 
 class _Kind(msgspec.Struct):
@@ -126,7 +137,7 @@ def validate_transaction(
     for output in tx.body.creates():
         validate_amount(output.amount)
     validate_body_amounts(tx.body)
-    rule.validate(tx.body)
+    contained(tx, "validate", rule.validate, tx.body)
     if not tx.signatures:
         raise MissingSignature(key="")
     validate_distinct_keys(s.key for s in tx.signatures)
@@ -178,11 +189,35 @@ def check_transaction(
         raise DuplicateTransaction(txid=tx.txid.hex())
     rule = registry.rule(tx.kind)
     pending = Pending(tx=tx, spent=check_inputs(tx.body.spends(), state), block=block)
-    effect = rule.check(pending, state)
+    effect = contained(tx, "check", rule.check, pending, state)
     if block.producing:
         for guard in registry.guards:
-            guard(pending, state)
+            contained(tx, "guard", guard, pending, state)
     return pending, effect
+
+
+def contained(tx: Transaction, stage: str, step: Callable[..., R], *args: object) -> R:
+    """Run one step of ``tx``'s rule; what it raises outside the error tree refuses ``tx`` only.
+
+    A :class:`~ledger.errors.TengeError` is the rule's own verdict and passes;
+    so does :class:`~ledger.storage.StorageError`, the node's trouble rather
+    than the transaction's. Anything else is logged with its traceback and
+    becomes :class:`~ledger.errors.RuleFailed`.
+    """
+    try:
+        return step(*args)
+    except (TengeError, StorageError):
+        raise
+    except Exception as error:
+        log.exception(
+            "rule_failed kind=%s stage=%s txid=%s error=%s",
+            tx.kind,
+            stage,
+            tx.txid.hex(),
+            type(error).__name__,
+        )
+    # Raised outside the handler: the refusal keeps no reference to the failed frames.
+    raise RuleFailed(kind=tx.kind, stage=stage)
 
 
 def body_of(tx: Transaction, type_: type[B]) -> B:

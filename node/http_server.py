@@ -9,7 +9,7 @@ RFC 9457 document the app writes, with a code from the one error tree
 reads it: :func:`guard_input` turns that into the same ``malformed_request``
 instead of an unexpected exception (a 500).
 
-``node.__main__`` starts gunicorn with ``--worker-class
+``node.supervisor`` starts gunicorn with ``--worker-class
 node.http_server.ProblemWorker``, these limits, and ``PROMETHEUS_MULTIPROC_DIR``
 set to :func:`fresh_metrics_dir` so that the workers' counters add up
 (:mod:`api.metrics`); the refusals written here are counted there too.

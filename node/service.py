@@ -16,7 +16,7 @@ from concurrent.futures import wait as wait_for
 
 from api.program_schemas import CheckResult
 from api.schemas import Health, NetworkInfo, Problem, SubmitResult, SupplyInfo
-from ledger.chain import Chain, genesis_hash
+from ledger.chain import Chain, execute, genesis_hash
 from ledger.encoding import decode_json
 from ledger.errors import TengeError, Unavailable
 from ledger.producer import Outcome, Producer
@@ -33,7 +33,7 @@ from ledger.records import BankRecord, KeyOwner, SupplyRecord, WalletRecord
 from ledger.state import StateView
 from ledger.storage import schema
 from ledger.types import TIERS, Block, BlockHeader, Receipt, Transaction
-from ledger.validation import check_transaction, parse_transaction
+from ledger.validation import parse_transaction
 from node.nonces import NonceBook
 
 
@@ -213,10 +213,11 @@ class LedgerService:
         ``time_ms`` or now, exactly as the next block would; nothing is written."""
         tx = parse_transaction(envelope, self.chain.registry)
         context = self.chain.context(self.producer.clock() if time_ms is None else time_ms)
-        try:
-            check_transaction(tx, StateView(self.store), context, self.chain.registry)
-        except TengeError as error:
-            return CheckResult(tx.txid.hex(), tx.kind, False, context.time_ms, Problem.of(error))
+        # Checked and applied in a view that is then dropped: a rule that fails only while
+        # applying is refused here too, with the same verdict as in a block.
+        _, (verdict,) = execute([tx], StateView(self.store), context, self.chain.registry)
+        if isinstance(verdict, TengeError):
+            return CheckResult(tx.txid.hex(), tx.kind, False, context.time_ms, Problem.of(verdict))
         return CheckResult(tx.txid.hex(), tx.kind, True, context.time_ms)
 
     def extension(self, name: str, payload: bytes) -> bytes:

@@ -16,11 +16,10 @@ import threading
 import time
 from pathlib import Path
 
-import plyvel
-
 from ledger.chain import Chain
 from ledger.encoding import decode_json
 from ledger.producer import Producer
+from ledger.storage import StorageError
 from ledger.storage.leveldb import LevelDBStore
 from ledger.types import Genesis
 from node.composition import full_registry
@@ -49,7 +48,7 @@ def open_ledger(path: str, wait_s: float = 30.0) -> LevelDBStore:
     while True:
         try:
             return LevelDBStore(path)
-        except plyvel.IOError as error:
+        except StorageError as error:
             if "lock" not in str(error) or time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
@@ -91,7 +90,8 @@ def run_writer(config: NodeConfig) -> int:
         signal.signal(signum, lambda *_: stopping.set())
     try:
         writer = Writer(config).start()
-    except (ValueError, FileNotFoundError) as error:  # wrong genesis, missing key: no retry helps
+    except (ValueError, FileNotFoundError, StorageError) as error:  # wrong genesis, missing
+        # key, a database that cannot be opened (corrupt, or held by another node): no retry helps
         log.error("writer cannot start: %s", error)
         return FATAL
     stopping.wait()

@@ -90,16 +90,28 @@ class DeviceState:
 
     @classmethod
     def decode(cls, data: bytes) -> DeviceState:
+        """Read a stored state; anything but the layout :meth:`encode` writes is malformed."""
         try:
             items: Any = cbor2.loads(data)
-            _, network, certificate, stored, counter, last, spent = items
-            purse = None
-            if stored is not None:
-                receipt = expand_receipt(stored[1], network, txid_of(network, stored[0]))
-                purse = Purse(stored[0], receipt)
-            return cls(network, certificate, purse, counter, last, spent)
         except (cbor2.CBORDecodeError, ValueError, TypeError) as exc:
             raise MalformedVoucher(part="device", reason=str(exc)) from None
+        if not (isinstance(items, list) and len(items) == 7 and _typed(items, _STATE_TYPES)):
+            raise MalformedVoucher(part="device", reason="expected a version 1 device state")
+        _, network, certificate, stored, counter, last, spent = items
+        purse = None
+        if stored is not None:
+            if not (len(stored) == 2 and isinstance(stored[0], bytes)):
+                raise MalformedVoucher(part="device", reason="expected [funding, receipt]")
+            receipt = expand_receipt(stored[1], network, txid_of(network, stored[0]))
+            purse = Purse(stored[0], receipt)
+        return cls(network, certificate, purse, counter, last, spent)
+
+
+_STATE_TYPES = (int, str, bytes, (list, type(None)), int, bytes, int)
+
+
+def _typed(items: list[Any], types: tuple[type | tuple[type, ...], ...]) -> bool:
+    return all(isinstance(v, t) for v, t in zip(items, types, strict=True))
 
 
 def pay(

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import ParamSpec, TypeVar
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from cryptography.x509.oid import NameOID, SignatureAlgorithmOID
@@ -29,10 +30,13 @@ from offline.params import OfflineLimits
 T = TypeVar("T")
 P = ParamSpec("P")
 _LIMITS = x509.ObjectIdentifier(LIMITS_OID)
-# What ``cryptography`` raises for malformed input it parses lazily (extensions, names).
+# What ``cryptography`` raises for malformed input, eagerly or when it parses a part lazily
+# (the version, the key, extensions, names): each is this certificate's fault, not ours.
 _PARSE_ERRORS = (
     ValueError,
     TypeError,
+    x509.InvalidVersion,
+    UnsupportedAlgorithm,
     x509.DuplicateExtension,
     x509.UnsupportedGeneralNameType,
 )
@@ -69,6 +73,8 @@ def _load(der: bytes) -> x509.Certificate:
         raise InvalidCertificate(reason=f"not a DER certificate: {exc}") from None
     if certificate.signature_algorithm_oid != SignatureAlgorithmOID.ED25519:
         raise InvalidCertificate(reason="the signature algorithm is not Ed25519")
+    if certificate.serial_number <= 0:  # RFC 5280 4.1.2.2; later cryptography releases refuse it
+        raise InvalidCertificate(reason="the serial number is not positive")
     return certificate
 
 

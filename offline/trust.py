@@ -80,13 +80,36 @@ class TrustStore:
         """Read a stored trust store, verifying it again."""
         try:
             items: Any = cbor2.loads(data)
-            return cls.build(
-                items["network"],
-                items["producers"],
-                decode_json(items["params"], OfflineParams),
-                items["root"],
-                items["cas"],
-                items["crls"],
-            )
-        except (cbor2.CBORDecodeError, KeyError, TypeError) as exc:
+        except (cbor2.CBORDecodeError, ValueError, TypeError) as exc:
             raise MalformedVoucher(part="trust", reason=str(exc)) from None
+        if not _layout_ok(items):
+            raise MalformedVoucher(part="trust", reason="not the layout encode() writes")
+        return cls.build(
+            items["network"],
+            items["producers"],
+            decode_json(items["params"], OfflineParams),
+            items["root"],
+            items["cas"],
+            items["crls"],
+        )
+
+
+def _layout_ok(items: Any) -> bool:
+    """The stored map's members and their types (certificates are checked by ``build``)."""
+
+    def der_map(value: Any) -> bool:
+        return isinstance(value, dict) and all(
+            isinstance(k, str) and isinstance(v, bytes) for k, v in value.items()
+        )
+
+    return (
+        isinstance(items, dict)
+        and set(items) == {"network", "producers", "params", "root", "cas", "crls"}
+        and isinstance(items["network"], str)
+        and isinstance(items["producers"], list)
+        and all(isinstance(p, str) for p in items["producers"])
+        and isinstance(items["params"], bytes)
+        and isinstance(items["root"], bytes)
+        and der_map(items["cas"])
+        and der_map(items["crls"])
+    )

@@ -99,8 +99,16 @@ def propose(session: Session) -> Reply:
 
 
 def _load(path: str) -> tuple[dict[str, Any], bytes]:
-    envelope = json.loads(Path(path).read_text(encoding="utf-8"))
-    body = canonical(decode_json(json.dumps(envelope["body"]).encode(), PrivacyDisclose))
+    """The disclosure file ``propose`` wrote (and authorities signed): its envelope and body."""
+    try:
+        envelope = json.loads(Path(path).read_text(encoding="utf-8"))
+        body = canonical(decode_json(json.dumps(envelope["body"]).encode(), PrivacyDisclose))
+        signatures = [Signature(key=s["key"], sig=s["sig"]) for s in envelope["signatures"]]
+        if not isinstance(envelope["network"], str):
+            raise TypeError("network is not a string")
+    except (ValueError, KeyError, TypeError, TengeError) as error:  # JSONDecodeError included
+        raise CliError(LOCAL, "bad_disclosure_file", f"{path}: not a disclosure: {error}") from None
+    envelope["signatures"] = [{"key": s.key, "sig": s.sig} for s in signatures]
     return envelope, body
 
 

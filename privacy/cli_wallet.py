@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from nacl.exceptions import CryptoError
 from nacl.secret import SecretBox
 
 from ledger.crypto import KeyPair
@@ -98,11 +99,12 @@ def state_path(session: Session) -> Path:
 
 def load_state(session: Session) -> PrivacyState:
     path = state_path(session)
-    return (
-        msgspec.json.decode(path.read_bytes(), type=PrivacyState)
-        if path.exists()
-        else PrivacyState()
-    )
+    if not path.exists():
+        return PrivacyState()
+    try:
+        return msgspec.json.decode(path.read_bytes(), type=PrivacyState)
+    except msgspec.DecodeError as error:  # ValidationError included
+        raise CliError(LOCAL, "bad_privacy_state", f"{path}: {error}") from None
 
 
 def save_state(session: Session, state: PrivacyState) -> None:
@@ -122,8 +124,13 @@ def _box(key: KeyPair) -> SecretBox:
 def held(state: PrivacyState, key: KeyPair) -> list[HeldToken]:
     if not state.tokens:
         return []
-    plain = _box(key).decrypt(bytes.fromhex(state.tokens))
-    return msgspec.json.decode(plain, type=list[HeldToken])
+    try:
+        plain = _box(key).decrypt(bytes.fromhex(state.tokens))
+        return msgspec.json.decode(plain, type=list[HeldToken])
+    except (ValueError, CryptoError, msgspec.DecodeError) as error:
+        raise CliError(
+            LOCAL, "bad_privacy_state", f"the sealed tokens do not open: {error}"
+        ) from None
 
 
 def with_tokens(state: PrivacyState, key: KeyPair, tokens: list[HeldToken]) -> PrivacyState:

@@ -109,7 +109,8 @@ def add_options(parser: argparse.ArgumentParser, options: list[Option], top: boo
 
 
 EXIT_CODES = (
-    "exit codes: 0 done, 1 refused by the ledger, 2 usage or local error, 3 node unreachable."
+    "exit codes: 0 done, 1 refused (by the ledger, or by this program's own checks of its rules),"
+    " 2 usage or local error, 3 node unreachable, 4 internal error (a bug)."
 )
 
 

@@ -1,14 +1,27 @@
 """What ``tenge-wallet`` and ``tenge-bank`` share at run time: the session, failures, exit codes.
 
-Exit codes (stable, for scripts):
+Exit codes (stable, for scripts; ``tenge-wallet``, ``tenge-bank`` and
+``tenge-disclose`` share them):
 
 - ``0`` done;
-- ``1`` refused: the ledger answered with a problem document (its ``code`` is
-  printed), a payment the wallet's coins cannot cover, a receipt that does
-  not verify;
+- ``1`` refused: the ledger answered with a problem document, or this
+  program's own check of the ledger's rules refused — an offline bundle the
+  payee's verifier rejects (wrong payee, revoked device, bad certificate),
+  a voucher the device will not sign, a receipt or disclosure that does not
+  verify, a payment the wallet's coins cannot cover. The stable ``code`` is
+  printed (the error tree's code wherever there is one);
 - ``2`` usage or local error: bad arguments or amounts, no keystore, wrong
-  password, a keystore that would be overwritten;
-- ``3`` the node cannot be reached (or answers 502/503/504).
+  password, a keystore that would be overwritten, a local file (device
+  state, trust store, inbox, privacy state, CSV, disclosure) that cannot be
+  read;
+- ``3`` the node cannot be reached, or failed (any 5xx answer: 503 means
+  retry later);
+- ``4`` internal error: a bug in this program, never a refusal. Code
+  ``internal_error``; the traceback goes to stderr for the report.
+
+Every failure is printed the same way: ``refused: CODE: message`` (or
+``error: ...``) and its typed fields on stderr, or with ``--json`` one
+document ``{"error": {"code", "message", ...fields}, "exit": N}`` on stdout.
 
 Arguments and their typed values are in :mod:`wallet.cli_args`.
 """
@@ -21,12 +34,13 @@ import json
 import os
 import re
 import sys
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ledger.crypto import KeyPair
-from ledger.errors import InvalidReceipt
+from ledger.errors import InvalidReceipt, TengeError
 from wallet.builders import InsufficientFunds
 from wallet.cli_args import format_kzt
 from wallet.keystore import Keystore, KeystoreError
@@ -34,7 +48,7 @@ from wallet.keystore import Keystore, KeystoreError
 if TYPE_CHECKING:
     from wallet.client import TengeClient
 
-OK, REFUSED, LOCAL, UNREACHABLE = 0, 1, 2, 3
+OK, REFUSED, LOCAL, UNREACHABLE, INTERNAL = 0, 1, 2, 3, 4
 _STANDARD_PROBLEM = {"type", "title", "status", "code", "detail", "instance"}
 # Problem fields that hold tiyn: shown to people in tenge as well.
 _AMOUNT_FIELDS = {"allowed", "requested", "amount", "needed", "available", "inputs", "outputs"}
@@ -130,13 +144,33 @@ def run(parser: argparse.ArgumentParser, argv: list[str] | None) -> int:
         emit(args.handler(session), args.json)
         return OK
     except Exception as error:
-        failure = error if isinstance(error, CliError) else classify(error, args)
-        if failure is None:
-            raise
+        failure = error if isinstance(error, CliError) else classify(error, args) or internal(error)
         report(failure, args.json)
         return failure.exit_code
     finally:
         session.close()
+
+
+def internal(error: Exception) -> CliError:
+    """A failure nothing foresaw: a bug. Its traceback goes to stderr, for the report."""
+    traceback.print_exception(error, file=sys.stderr)
+    message = f"{type(error).__name__}: {error} (a bug: please report it with the traceback)"
+    return CliError(INTERNAL, "internal_error", message)
+
+
+# The phone's own files: a damaged one is a local error, not a refusal of a payment.
+_LOCAL_PARTS = {"device", "trust", "inbox"}
+
+
+def refusal(error: TengeError) -> CliError:
+    """A refusal raised here by the ledger's own rules (offline verification, the device,
+    the disclosure tool): its code, title and typed fields, like the node's."""
+    fields = {
+        ("field_" + k if k in ("code", "message") else k): v for k, v in error.details().items()
+    }
+    local = getattr(error, "part", None) in _LOCAL_PARTS
+    message = f"{error.title}: {fields['reason']}" if local and "reason" in fields else error.title
+    return CliError(LOCAL if local else REFUSED, error.code, message, **fields)
 
 
 def classify(error: Exception, args: argparse.Namespace) -> CliError | None:
@@ -151,6 +185,8 @@ def classify(error: Exception, args: argparse.Namespace) -> CliError | None:
         )
     if isinstance(error, InvalidReceipt):
         return CliError(REFUSED, "invalid_receipt", f"receipt NOT verified: {error.reason}")
+    if isinstance(error, TengeError):
+        return refusal(error)
     if isinstance(error, KeystoreError):
         code = re.sub("(?<!^)([A-Z])", r"_\1", type(error).__name__).lower()
         return CliError(LOCAL, code, str(error))
@@ -167,7 +203,7 @@ def _classify_http(error: Exception, args: argparse.Namespace) -> CliError | Non
     if isinstance(error, ApiError):
         fields = {k: v for k, v in error.problem.items() if k not in _STANDARD_PROBLEM}
         message = str(error.problem.get("title") or error.problem.get("detail") or error)
-        exit_code = UNREACHABLE if error.status in (502, 503, 504) else REFUSED
+        exit_code = UNREACHABLE if error.status >= 500 else REFUSED  # the node's trouble
         return CliError(exit_code, error.code, message, http_status=error.status, **fields)
     if isinstance(error, httpx.TransportError):
         return CliError(UNREACHABLE, "node_unreachable", f"cannot reach {args.node}: {error}")

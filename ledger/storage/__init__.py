@@ -15,6 +15,15 @@ Changes = Mapping[bytes, bytes | None]
 """Keys to new values; ``None`` deletes the key."""
 
 
+class StorageError(Exception):
+    """The store cannot be read or written (closed, I/O error, corruption).
+
+    Not part of the ledger's error tree on purpose: it is the node's trouble,
+    never a transaction's, so a block meeting it is abandoned (clients get
+    503 and retry) instead of refusing the transaction being checked.
+    """
+
+
 class KeyValueStore(Protocol):
     """The storage interface every backend implements."""
 

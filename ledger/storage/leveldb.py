@@ -6,7 +6,10 @@ from collections.abc import Iterator
 
 import plyvel
 
-from ledger.storage import Changes, prefix_end
+from ledger.storage import Changes, StorageError, prefix_end
+
+# plyvel raises its own errors for I/O and corruption, and RuntimeError once closed.
+_FAILURES = (plyvel.Error, RuntimeError)
 
 
 class LevelDBStore:
@@ -14,16 +17,22 @@ class LevelDBStore:
 
     def __init__(self, path: str, cache_mb: int = 64) -> None:
         self.path = path
-        self._db = plyvel.DB(
-            path,
-            create_if_missing=True,
-            lru_cache_size=cache_mb << 20,
-            write_buffer_size=32 << 20,
-            bloom_filter_bits=10,
-        )
+        try:
+            self._db = plyvel.DB(
+                path,
+                create_if_missing=True,
+                lru_cache_size=cache_mb << 20,
+                write_buffer_size=32 << 20,
+                bloom_filter_bits=10,
+            )
+        except plyvel.Error as error:  # e.g. the lock another process holds
+            raise StorageError(f"{path}: {error}") from error
 
     def get(self, key: bytes) -> bytes | None:
-        value: bytes | None = self._db.get(key)
+        try:
+            value: bytes | None = self._db.get(key)
+        except _FAILURES as error:
+            raise StorageError(f"{self.path}: {error}") from error
         return value
 
     def iterate(
@@ -34,10 +43,13 @@ class LevelDBStore:
             hi, include_hi = min(hi, start), start < hi
         elif start is not None:
             lo = max(lo, start)
-        with self._db.iterator(
-            start=lo, stop=hi, include_stop=include_hi, reverse=reverse
-        ) as iterator:
-            yield from iterator
+        try:
+            with self._db.iterator(
+                start=lo, stop=hi, include_stop=include_hi, reverse=reverse
+            ) as iterator:
+                yield from iterator
+        except _FAILURES as error:
+            raise StorageError(f"{self.path}: {error}") from error
 
     def write_batch(self, changes: Changes, sync: bool = True) -> None:
         with self._db.write_batch(transaction=True, sync=sync) as batch:

@@ -34,6 +34,7 @@ from ledger.storage.memory import MemoryStore
 from ledger.types import KZT, OutPoint, Output, Signature, Transaction, Transfer
 from node.rpc import remote_error
 from node.service import LedgerService
+from tests.faulty_rule import faulty, with_faulty
 from tests.harness import NETWORK, T0, key
 from tests.integration.nodes import NodeProcess
 from wallet import builders
@@ -111,7 +112,8 @@ def commit(world: World, tx: Transaction) -> None:
 @pytest.fixture(scope="module")
 def world() -> Iterator[World]:
     genesis = make_genesis(NETWORK, [CB.public_hex], [key("producer").public_hex], T0)
-    chain = Chain(MemoryStore(), core_registry(), genesis)
+    # with a test kind whose rule fails on purpose, for rule_failed (tests/faulty_rule.py)
+    chain = Chain(MemoryStore(), with_faulty(core_registry()), genesis)
     producer = Producer(chain, key("producer"), max_wait_ms=2).start()
     app = create_app(LedgerService(chain, producer), chain.registry)
     client = TengeClient("http://testserver", transport=httpx.WSGITransport(app=app))
@@ -240,6 +242,7 @@ TRIGGERS: dict[str, Trigger] = {
             NETWORK, key("halyk"), "halyk", "alice", "basic", [key("y").public_hex]
         )
     ),
+    "rule_failed": lambda w: w.submit(faulty(NETWORK, key("alice"), "apply")),
     "key_in_use": lambda w: w.submit(
         builders.wallet_open(
             NETWORK, key("halyk"), "halyk", "eve", "basic", [key("bob").public_hex]

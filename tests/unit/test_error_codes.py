@@ -18,6 +18,7 @@ from ledger.rules import core_registry
 from ledger.storage import schema
 from ledger.types import KZT, OutPoint, Output, Signature, Transaction, Transfer
 from ledger.validation import parse_transaction
+from tests.faulty_rule import faulty, with_faulty
 from tests.harness import NETWORK, Harness, key
 from wallet import builders
 
@@ -120,6 +121,11 @@ def invalid_receipt(w: Harness) -> TengeError:
     return raised(lambda: verify_receipt(receipt, [key("stranger").public_hex]))
 
 
+def rule_failed(w: Harness) -> TengeError:
+    with_faulty(w.chain.registry)  # a kind whose check raises RuntimeError on purpose
+    return w.refusal(faulty(NETWORK, key("alice"), "check"))
+
+
 def audit_mismatch(w: Harness) -> TengeError:
     w.store.write_batch({schema.bank_key("halyk"): None})
     return audit(w.store, w.chain.registry).problems[0]
@@ -185,6 +191,7 @@ TRIGGERS: dict[type[TengeError], Callable[[Harness], TengeError]] = {
         builders.issue(NETWORK, w.cb, "halyk", [out("halyk", 1)], 1)
     ),
     errors.LimitExceeded: lambda w: w.refusal(pay(w, kzt(50_000) + 1)),
+    errors.RuleFailed: rule_failed,
     errors.DoubleSpend: double_spend,
     errors.DuplicateTransaction: duplicate_transaction,
     errors.BankExists: lambda w: w.refusal(
