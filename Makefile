@@ -4,14 +4,18 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench compare load lint clean deps
+.PHONY: run test bench compare load lint clean deps web
+WEB    := web/dist/build.json
 
-# Debian packages: libsodium23 (pysodium, privacy/) and chromium (the /docs page is tested
-# in a real browser). As root, install what is missing.
+# Debian packages: libsodium23 (pysodium, privacy/), chromium (the /docs page and the phone
+# wallet are tested in a real browser), nodejs and npm (they build the wallet's static files).
+# As root, install what is missing.
 deps:
 	@missing=""; \
 	{ ldconfig -p 2>/dev/null || /sbin/ldconfig -p; } | grep -q libsodium.so.23 || missing="libsodium23"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v node >/dev/null || missing="$$missing nodejs"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then export DEBIAN_FRONTEND=noninteractive; \
 	    apt-get update -q && apt-get install -y -q $$missing; \
@@ -24,7 +28,17 @@ $(STAMP): pyproject.toml | deps
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-run: $(STAMP)
+# The phone wallet and explorer (web/): pinned npm packages, copied with the sources into
+# web/dist, which the node serves at /wallet/ and /explorer/.
+web/node_modules/.package-lock.json: web/package-lock.json | deps
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+
+$(WEB): web/node_modules/.package-lock.json web/build.mjs $(shell find web/src -type f 2>/dev/null)
+	cd web && npm run --silent build
+
+web: $(WEB)
+
+run: $(STAMP) $(WEB)
 	$(BIN)/python -m node.demo --data ./data
 
 lint: $(STAMP)
@@ -32,7 +46,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy ledger wallet api
 
-test: lint
+test: lint $(WEB)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
@@ -52,4 +66,4 @@ load: $(STAMP)
 	$(BIN)/python -m loadtests.load --reports reports $(LOAD_ARGS)
 
 clean:
-	rm -rf $(VENV) data reports
+	rm -rf $(VENV) data reports web/dist web/node_modules

@@ -16,7 +16,7 @@ from flask import Flask, Response, g, request
 from api import errors
 from api.context import Context
 from api.protocol import LedgerApi
-from api.routes import chain, offline, ops, privacy, programs, transactions, wallets
+from api.routes import chain, offline, ops, privacy, programs, transactions, wallets, web
 from api.spec import Catalogue, openapi
 from ledger.registry import Registry
 
@@ -52,7 +52,7 @@ def create_app(
     info = ledger.network()
     app.extensions["tenge"] = Context(ledger, registry, info.network, info.producer_keys)
     catalogue = Catalogue()
-    for module in (transactions, chain, wallets, programs, offline, privacy, ops):
+    for module in (transactions, chain, wallets, programs, offline, privacy, ops, web):
         app.register_blueprint(module.blueprint(catalogue))
     app.extensions["tenge_openapi"] = openapi(
         catalogue, registry.body_types(), f"Digital tenge ledger — {info.network}", "1.0.0"

@@ -1,0 +1,34 @@
+"""The in-browser encoder, signer and verifier agree with docs/encoding-vectors.json."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.browser.conftest import vectors
+from tests.integration.nodes import NodeProcess
+
+
+@pytest.mark.parametrize("backend", ["webcrypto", "tweetnacl"])
+def test_browser_encoding_matches_every_vector(
+    page: Page, web_node: NodeProcess, backend: str
+) -> None:
+    query = "?crypto=tweetnacl" if backend == "tweetnacl" else ""
+    page.goto(f"{web_node.url}/wallet/{query}")
+    results = page.evaluate(
+        """async (v) => {
+            const { runVectors } = await import('./lib/vectors.js');
+            const { ed25519 } = await import('./lib/crypto.js');
+            return { backend: (await ed25519()).name, results: await runVectors(v) };
+        }""",
+        vectors(),
+    )
+    assert results["backend"] == backend
+    failed = [r for r in results["results"] if not r["ok"]]
+    assert not failed, failed
+    names = {r["name"] for r in results["results"]}
+    data = vectors()
+    assert len(results["results"]) > 100
+    for tx in data["transactions"]:  # type: ignore[index]
+        assert f"{tx['name']}: signatures" in names
+    assert "receipt verifies" in names and "tampered receipt refused" in names

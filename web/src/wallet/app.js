@@ -1,0 +1,358 @@
+// The phone wallet's entry point: start-up, the screens, and the calls between them.
+// Every ledger call goes through the public REST API (lib/api.js), as any bank's app would.
+
+import { Node, ApiError } from '../lib/api.js';
+import * as db from '../lib/db.js';
+import { checkDocument, WrongPassphrase } from '../lib/keystore.js';
+import { decimal, formatKzt, formatDelta, parseAmount, AmountError } from '../lib/money.js';
+import { qrDataUrl, readQrFile, scanCamera } from '../lib/qr.js';
+import { openingRequest, paymentRequest, readPaymentRequest, shortCode } from '../lib/requests.js';
+import { utf8 } from '../lib/bytes.js';
+import { explain } from './explain.js';
+import { $, announce, download, item, mark, showScreen, text } from './ui.js';
+import { Wallet } from './wallet.js';
+import { showOffline } from './purse-screen.js';
+
+const state = { node: new Node(), wallet: null, language: 'en', payment: null, tx: null };
+const money = (tiyn) => formatKzt(tiyn, state.language);
+const SCREENS = ['home', 'pay', 'receive', 'history', 'offline', 'backup'];
+
+/** Note whether the node answered: the offline banner follows every call. */
+function online(isOnline) {
+  $('offline-banner').hidden = isOnline;
+  document.body.dataset.online = String(isOnline);
+}
+
+async function attempt(action) {
+  try {
+    const value = await action();
+    online(true);
+    return value;
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'offline') online(false);
+    throw error;
+  }
+}
+
+// -- start-up ------------------------------------------------------------------------------
+
+async function start() {
+  state.language = (await db.get('language')) ?? 'en';
+  $('language').value = state.language;
+  if ('serviceWorker' in navigator) navigator.serviceWorker.register('sw.js').catch(() => {});
+  const doc = await db.get('keystore');
+  if (!doc) {
+    await attempt(() => state.node.health()).catch(() => {});
+    return showScreen('welcome');
+  }
+  const cached = await db.get('balance');
+  text('unlock-cached', cached ? `Last verified balance ${money(cached.balance)} (block ${cached.height}).` : '');
+  attempt(() => state.node.health()).catch(() => {});
+  showScreen('unlock');
+}
+
+async function unlocked(wallet) {
+  state.wallet = wallet;
+  window.tengeWallet = wallet; // for the browser tests and the benchmark: the public key and id
+  document.body.dataset.wallet = wallet.walletId;
+  const record = await attempt(() => wallet.record()).catch(() => undefined);
+  if (record === null) return onboard();
+  state.record = record ?? (await db.get('record'));
+  if (record) await db.put('record', record);
+  route();
+}
+
+// -- onboarding ----------------------------------------------------------------------------
+
+async function onboard() {
+  const w = state.wallet;
+  const request = openingRequest({ network: w.network, walletId: w.walletId, key: w.key.publicHex });
+  $('open-qr').src = qrDataUrl(utf8(request)).url;
+  $('open-qr').dataset.request = request;
+  text('open-wallet-id', w.walletId);
+  text('open-key', w.key.publicHex);
+  text('open-code', shortCode(w.key.publicHex));
+  showScreen('onboard');
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 1500));
+    const record = await attempt(() => w.record()).catch(() => null);
+    if (record) {
+      await db.put('record', record);
+      state.record = record;
+      announce(`Your bank opened the wallet: tier ${record.wallet.tier}.`);
+      location.hash = '#home';
+      return route();
+    }
+  }
+}
+
+// -- home ----------------------------------------------------------------------------------
+
+async function showHome() {
+  showScreen('home');
+  const info = await attempt(() => state.node.network()).then(async (n) => (await db.put('network-info', n), n)).catch(() => db.get('network-info'));
+  const tier = state.record?.wallet?.tier;
+  text('tier', tier ? `Wallet ${state.wallet.walletId} · tier ${tier} · bank ${state.record.wallet.bank_id}` : '');
+  renderLimits(info?.limits?.[tier] ?? {});
+  try {
+    const snapshot = await attempt(() => state.wallet.refresh());
+    text('balance', money(snapshot.balance));
+    mark('balance-mark', snapshot.verified, snapshot.verified ? `✓ Verified: every coin proven by a signed block (tip ${snapshot.height})` : 'Not verified: a receipt did not check out');
+    renderSpecial(snapshot.balances).catch(() => {});
+  } catch {
+    const cached = await db.get('balance');
+    text('balance', cached ? money(cached.balance) : '—');
+    mark('balance-mark', Boolean(cached), cached ? `Last verified at block ${cached.height}, ${new Date(cached.at).toLocaleString(state.language)}` : 'No verified balance yet');
+  }
+}
+
+function renderLimits(limits) {
+  const list = $('limits');
+  list.replaceChildren();
+  const rows = [['Per payment', limits.per_payment], ['Per day', limits.daily], ['Balance cap', limits.balance_cap]];
+  for (const [name, value] of rows) {
+    const dt = document.createElement('dt');
+    dt.textContent = name;
+    const dd = document.createElement('dd');
+    dd.textContent = value === undefined ? 'no limit' : money(value);
+    list.append(dt, dd);
+  }
+}
+
+async function renderSpecial(balances) {
+  const special = Object.entries(balances).filter(([token]) => token !== 'KZT');
+  $('special').hidden = special.length === 0;
+  const list = $('special-list');
+  list.replaceChildren();
+  for (const [token, amount] of special) {
+    const program = await state.node.program(token).catch(() => null);
+    const policy = program?.policy ?? {};
+    const may = [policy.mcc && `shops of category ${policy.mcc.join(', ')}`, policy.recipients && `${policy.recipients.length} named merchants`, policy.regions && `in ${policy.regions.join(', ')}`].filter(Boolean).join('; ');
+    list.append(item([[policy.name ?? token.slice(0, 12), ''], [money(amount), 'plus'], [may ? `May buy at: ${may}` : 'No spending restriction', 'muted']]));
+  }
+}
+
+// -- receive -------------------------------------------------------------------------------
+
+function showReceive(event) {
+  event.preventDefault();
+  const w = state.wallet;
+  let amount = null;
+  const typed = $('receive-amount').value.trim();
+  try {
+    if (typed) amount = parseAmount(typed);
+  } catch (error) {
+    return announce(error.message);
+  }
+  const memo = $('receive-memo').value;
+  const request = paymentRequest({ network: w.network, to: w.key.publicHex, amount, memo });
+  $('receive-qr').src = qrDataUrl(utf8(request)).url;
+  text('receive-key', w.key.publicHex);
+  text('receive-show-amount', amount ? money(amount) : 'any');
+  text('receive-show-memo', memo || '—');
+  $('receive-text').value = request;
+  $('receive-code').hidden = false;
+}
+
+// -- pay -----------------------------------------------------------------------------------
+
+function usePaymentRequest(textValue) {
+  let request;
+  try {
+    request = readPaymentRequest(textValue.trim());
+  } catch (error) {
+    return announce(`Not a payment code: ${error.message}`);
+  }
+  if (request.network !== state.wallet.network) return announce(`This code is for network ${request.network}, not ${state.wallet.network}.`);
+  state.payment = request;
+  text('pay-to', request.to);
+  text('pay-memo', request.memo || '—');
+  $('pay-amount').value = request.amount ? decimal(request.amount) : '';
+  $('pay-amount').readOnly = Boolean(request.amount);
+  $('pay-scan').hidden = true;
+  $('pay-form').hidden = false;
+  $('pay-done').hidden = true;
+  text('pay-explain', '');
+  $('pay-amount').focus();
+  privacyChoices().catch(() => {});
+}
+
+async function privacyChoices() {
+  const params = await state.node.privacyParams().catch(() => null);
+  const tier = state.record?.wallet?.tier;
+  const allowed = params?.tiers?.[tier] ?? {};
+  const names = ['private', 'anonymous'].filter((level) => allowed[level]?.allowed);
+  text('privacy-note', names.length
+    ? `The network allows ${names.join(' and ')} payments for your tier; this app sends them through the CLI only for now, so open is chosen.`
+    : 'Only open payments are available for your tier on this network.');
+}
+
+function payAmount() {
+  const typed = $('pay-amount').value;
+  return state.payment.amount ?? parseAmount(typed);
+}
+
+async function checkPayment() {
+  const out = $('pay-explain');
+  try {
+    const tx = await state.wallet.buildPayment(state.payment.to, payAmount(), state.payment.memo);
+    const answer = await attempt(() => state.wallet.dryRun(tx));
+    state.tx = tx;
+    out.className = `explain ${answer.accepted ? 'ok' : 'bad'}`;
+    out.textContent = answer.accepted ? `The ledger would accept this payment of ${money(payAmount())}.` : explain(answer.problem, state.language);
+    return answer.accepted;
+  } catch (error) {
+    out.className = 'explain bad';
+    out.textContent = error instanceof AmountError ? error.message : explain(error.problem ?? { code: 'error', detail: error.message }, state.language);
+    return false;
+  }
+}
+
+async function sendPayment(event) {
+  event.preventDefault();
+  if (!(await checkPayment())) return;
+  $('pay-send').disabled = true;
+  try {
+    const done = await attempt(() => state.wallet.send(state.tx));
+    $('pay-form').hidden = true;
+    $('pay-done').hidden = false;
+    text('pay-result', `${money(payAmount())} paid to ${shortCode(state.payment.to)}, block ${done.receipt.header.height}.`);
+    text('pay-txid', done.txid);
+    mark('pay-receipt', done.verified.ok, done.verified.ok ? '✓ Receipt verified on this phone' : `✗ Receipt not verified: ${done.verified.reason}`);
+    announce(done.verified.ok ? 'Payment committed; receipt verified.' : 'Payment answered, but its receipt did not verify.');
+  } catch (error) {
+    const out = $('pay-explain');
+    out.className = 'explain bad';
+    out.textContent = explain(error.problem ?? { code: 'error', detail: error.message }, state.language);
+  } finally {
+    $('pay-send').disabled = false;
+  }
+}
+
+function showPay() {
+  showScreen('pay');
+  $('pay-scan').hidden = false;
+  $('pay-form').hidden = true;
+  $('pay-done').hidden = true;
+  $('scan-text').value = '';
+}
+
+async function scanWithCamera() {
+  const video = $('scan-video');
+  video.hidden = false;
+  const stop = new AbortController();
+  window.addEventListener('hashchange', () => stop.abort(), { once: true });
+  try {
+    const bytes = await scanCamera(video, stop.signal);
+    if (bytes) usePaymentRequest(new TextDecoder().decode(bytes));
+  } catch (error) {
+    announce(`The camera is not available: ${error.message}. Read a picture or paste the code instead.`);
+  } finally {
+    video.hidden = true;
+  }
+}
+
+async function scanFile() {
+  const file = $('scan-file').files[0];
+  if (!file) return;
+  const bytes = await readQrFile(file).catch(() => null);
+  if (!bytes) return announce('No QR code found in that picture.');
+  usePaymentRequest(new TextDecoder().decode(bytes));
+}
+
+// -- history and backup --------------------------------------------------------------------
+
+async function showHistory() {
+  showScreen('history');
+  const list = $('history-list');
+  try {
+    const page = await attempt(() => state.wallet.read('history'));
+    list.replaceChildren(...page.entries.map((e) => {
+      const delta = e.delta?.KZT;
+      return item([[e.kind, ''], [delta === undefined ? '' : formatDelta(delta, state.language), delta < 0 ? 'minus' : 'plus'], [`block ${e.height}`, 'muted']]);
+    }));
+    if (!page.entries.length) list.append(item([['Nothing yet', 'muted']]));
+  } catch {
+    list.replaceChildren(item([['History needs the network.', 'muted']]));
+  }
+}
+
+function exportBackup() {
+  const doc = state.wallet.doc;
+  download(`tenge-wallet-${doc.wallet_id}.json`, utf8(JSON.stringify(doc, null, 1)), 'application/json');
+  announce('Backup downloaded. It opens only with your passphrase.');
+}
+
+// -- routing and events --------------------------------------------------------------------
+
+function route() {
+  if (!state.wallet || !state.record) return;
+  const name = location.hash.slice(1) || 'home';
+  const screen = SCREENS.includes(name) ? name : 'home';
+  ({ home: showHome, pay: showPay, receive: () => showScreen('receive'), history: showHistory, offline: () => showOffline(state, attempt), backup: () => showScreen('backup') })[screen]();
+}
+
+async function create(event) {
+  event.preventDefault();
+  const a = $('new-passphrase').value;
+  if (a !== $('new-passphrase-again').value) return announce('The two passphrases differ.');
+  announce('Creating your key…');
+  try {
+    const iterations = Number(new URLSearchParams(location.search).get('kdf-iterations')) || undefined;
+    await unlocked(await attempt(() => Wallet.create(state.node, a, iterations)));
+    announce('Wallet created. Its key is sealed on this phone.');
+  } catch (error) {
+    announce(`Could not create the wallet: ${error.message}`);
+  }
+}
+
+async function unlock(event) {
+  event.preventDefault();
+  try {
+    const doc = await db.get('keystore');
+    await unlocked(await Wallet.unlock(state.node, doc, $('passphrase').value));
+    $('passphrase').value = '';
+  } catch (error) {
+    announce(error instanceof WrongPassphrase ? 'Wrong passphrase.' : `Could not unlock: ${error.message}`);
+  }
+}
+
+async function restore(event) {
+  event.preventDefault();
+  try {
+    const doc = checkDocument(JSON.parse(await $('import-file').files[0].text()));
+    const wallet = await Wallet.unlock(state.node, doc, $('import-passphrase').value);
+    await db.put('keystore', doc);
+    await unlocked(wallet);
+    announce('Wallet restored from the backup.');
+  } catch (error) {
+    announce(error instanceof WrongPassphrase ? 'Wrong passphrase for this backup.' : `Could not restore: ${error.message}`);
+  }
+}
+
+function wire() {
+  $('create-form').addEventListener('submit', create);
+  $('unlock-form').addEventListener('submit', unlock);
+  $('import-form').addEventListener('submit', restore);
+  $('receive-form').addEventListener('submit', showReceive);
+  $('scan-use').addEventListener('click', () => usePaymentRequest($('scan-text').value));
+  $('scan-file').addEventListener('change', scanFile);
+  $('scan-camera').addEventListener('click', scanWithCamera);
+  $('pay-check').addEventListener('click', checkPayment);
+  $('pay-form').addEventListener('submit', sendPayment);
+  $('backup-export').addEventListener('click', exportBackup);
+  $('language').addEventListener('change', async () => {
+    state.language = $('language').value;
+    document.documentElement.lang = state.language;
+    await db.put('language', state.language);
+    route();
+  });
+  window.addEventListener('hashchange', route);
+  window.addEventListener('online', () => route());
+  window.addEventListener('offline', () => online(false));
+}
+
+wire();
+start().catch((error) => {
+  text('loading-detail', `The wallet could not start: ${error.message}`);
+});
