@@ -1,13 +1,13 @@
 // The phone wallet's entry point: start-up, the screens, and the calls between them.
 // Every ledger call goes through the public REST API (lib/api.js), as any bank's app would.
 
-import { Node, ApiError } from '../lib/api.js';
-import * as db from '../lib/db.js';
-import { checkDocument, WrongPassphrase } from '../lib/keystore.js';
-import { decimal, formatKzt, formatDelta, parseAmount, AmountError } from '../lib/money.js';
-import { qrDataUrl, readQrFile, scanCamera } from '../lib/qr.js';
-import { openingRequest, paymentRequest, readPaymentRequest, shortCode } from '../lib/requests.js';
-import { utf8 } from '../lib/bytes.js';
+import { Node, ApiError } from './lib/api.js';
+import * as db from './lib/db.js';
+import { checkDocument, WrongPassphrase } from './lib/keystore.js';
+import { decimal, formatKzt, formatDelta, parseAmount, AmountError } from './lib/money.js';
+import { qrDataUrl, readQrFile, scanCamera } from './lib/qr.js';
+import { openingRequest, paymentRequest, readPaymentRequest, shortCode } from './lib/requests.js';
+import { utf8 } from './lib/bytes.js';
 import { explain } from './explain.js';
 import { $, announce, download, item, mark, showScreen, text } from './ui.js';
 import { Wallet } from './wallet.js';
@@ -68,7 +68,7 @@ async function onboard() {
   const w = state.wallet;
   const request = openingRequest({ network: w.network, walletId: w.walletId, key: w.key.publicHex });
   $('open-qr').src = qrDataUrl(utf8(request)).url;
-  $('open-qr').dataset.request = request;
+  $('open-text').value = request;
   text('open-wallet-id', w.walletId);
   text('open-key', w.key.publicHex);
   text('open-code', shortCode(w.key.publicHex));
@@ -287,6 +287,7 @@ function exportBackup() {
 
 function route() {
   if (!state.wallet || !state.record) return;
+  announce(''); // a message belongs to the screen it was said on
   const name = location.hash.slice(1) || 'home';
   const screen = SCREENS.includes(name) ? name : 'home';
   ({ home: showHome, pay: showPay, receive: () => showScreen('receive'), history: showHistory, offline: () => showOffline(state, attempt), backup: () => showScreen('backup') })[screen]();
@@ -298,8 +299,7 @@ async function create(event) {
   if (a !== $('new-passphrase-again').value) return announce('The two passphrases differ.');
   announce('Creating your key…');
   try {
-    const iterations = Number(new URLSearchParams(location.search).get('kdf-iterations')) || undefined;
-    await unlocked(await attempt(() => Wallet.create(state.node, a, iterations)));
+    await unlocked(await attempt(() => Wallet.create(state.node, a)));
     announce('Wallet created. Its key is sealed on this phone.');
   } catch (error) {
     announce(`Could not create the wallet: ${error.message}`);
@@ -341,6 +341,7 @@ function wire() {
   $('pay-check').addEventListener('click', checkPayment);
   $('pay-form').addEventListener('submit', sendPayment);
   $('backup-export').addEventListener('click', exportBackup);
+  $('refresh').addEventListener('click', showHome);
   $('language').addEventListener('change', async () => {
     state.language = $('language').value;
     document.documentElement.lang = state.language;

@@ -1,6 +1,6 @@
 // Refusals in words: what a dry run or a submission answered, for a person.
 
-import { formatKzt } from '../lib/money.js';
+import { formatKzt } from './lib/money.js';
 
 const LIMIT_NAMES = { per_payment: 'per-payment limit', daily: 'daily limit', balance: 'balance cap' };
 const RULES = {

@@ -1,15 +1,15 @@
 // The wallet: its keys (unlocked in memory only), the pinned network, and everything it does
 // through the public REST API: read its record and coins, verify receipts, pay, dry-run.
 
-import { fromHex } from '../lib/bytes.js';
-import { keyFromSeed, randomBytes } from '../lib/crypto.js';
-import { toHex } from '../lib/bytes.js';
-import * as db from '../lib/db.js';
-import { open, seal } from '../lib/keystore.js';
-import { signTransaction, transferBody, InsufficientFunds } from '../lib/ledger.js';
-import { verifyReceipt } from '../lib/receipt.js';
-import { proposedWalletId } from '../lib/requests.js';
-import { ApiError, Node, refusal } from '../lib/api.js';
+import { fromHex } from './lib/bytes.js';
+import { keyFromSeed, randomBytes } from './lib/crypto.js';
+import { toHex } from './lib/bytes.js';
+import * as db from './lib/db.js';
+import { open, seal } from './lib/keystore.js';
+import { signTransaction, transferBody, InsufficientFunds } from './lib/ledger.js';
+import { verifyReceipt } from './lib/receipt.js';
+import { proposedWalletId } from './lib/requests.js';
+import { ApiError, Node, refusal } from './lib/api.js';
 
 /** Pin network, genesis hash and producer keys at first start; later answers must agree. */
 export async function pinnedNetwork(node) {

@@ -1,0 +1,101 @@
+"""The network the phone wallet meets in the browser tests: a real node, a bank, the real CLI.
+
+The central bank has no CLI, so it admits the bank, issues to it and sets up the offline PKI
+through the SDK; everything the bank does for a phone (open its wallet, distribute, enrol its
+device) is the real ``tenge-bank`` program run as a subprocess.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import nacl.pwhash.argon2id as argon2id
+
+from ledger.types import Output, Transaction
+from offline.certs import bank_ca_certificate, revocation_list, root_certificate
+from offline.params import DAY_MS, default_params, kzt
+from tests.harness import NETWORK, key
+from tests.integration.nodes import ROOT, NodeProcess
+from wallet import builders
+from wallet import offline_builders as ob
+from wallet.client import TengeClient
+from wallet.keystore import KdfParams, Keystore
+
+BANK_ID = "phone-bank"
+BANK = key(BANK_ID)
+CB = key("central-bank")
+PASSWORD = "bank operator password"
+BIN = Path(sys.executable).parent
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def committed(client: TengeClient, *txs: Transaction) -> None:
+    for tx in txs:
+        result = client.submit(tx, wait=True).result
+        assert result.status == "committed", result
+
+
+def found_bank(node: NodeProcess) -> None:
+    """Admit the bank, issue to it, set up offline payments (root, its CA, reserve, a CRL)."""
+    t = now_ms()
+    with TengeClient(node.url) as client:
+        reserve = Output(owner=BANK.public_hex, amount=kzt(50_000_000))
+        committed(
+            client,
+            ob.setup(NETWORK, CB, root_certificate(CB, NETWORK, t), default_params()),
+            builders.bank_register(
+                NETWORK, CB, BANK_ID, "Phone Bank", [BANK.public_hex], kzt(10**9)
+            ),
+            builders.issue(NETWORK, CB, BANK_ID, [reserve], 1),
+            ob.bank_ca(
+                NETWORK, CB, BANK_ID, bank_ca_certificate(CB, NETWORK, BANK_ID, BANK.public_hex, t)
+            ),
+        )
+        coins = client.bank_coins(BANK_ID, BANK)
+        committed(client, ob.reserve_fund(NETWORK, BANK, BANK_ID, coins, kzt(1_000_000)))
+        crl = revocation_list(BANK, BANK_ID, 1, [], now_ms(), now_ms() + DAY_MS)
+        committed(client, ob.publish_crl(NETWORK, BANK, BANK_ID, crl))
+
+
+class BankCli:
+    """``tenge-bank`` as a subprocess, as the bank's operator types it."""
+
+    def __init__(self, url: str, home: Path) -> None:
+        self.url, self.home = url, home
+        self.keystore = home / "bank.json"
+        cheap = KdfParams(argon2id.OPSLIMIT_MIN, argon2id.MEMLIMIT_MIN, secrets.token_bytes(16))
+        Keystore.create(self.keystore, PASSWORD, BANK, kdf=cheap, network=NETWORK)
+
+    def run(self, *args: str) -> dict[str, Any]:
+        """Run a command with ``--json``; it must succeed; its decoded answer."""
+        script = BIN / "tenge-bank"
+        command = [str(script)] if script.exists() else [sys.executable, "-m", "wallet.cli", "bank"]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TENGE_")}
+        env.update(
+            PYTHONPATH=str(ROOT),
+            TENGE_NODE=self.url,
+            TENGE_PASSWORD=PASSWORD,
+            TENGE_KEYSTORE=str(self.keystore),
+            TENGE_BANK=BANK_ID,
+        )
+        done = subprocess.run(
+            [*command, *args, "--json"],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=self.home,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        answer: dict[str, Any] = json.loads(done.stdout)
+        return answer
