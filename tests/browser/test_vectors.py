@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from playwright.sync_api import Page
 
 from tests.browser.conftest import vectors
-from tests.integration.nodes import NodeProcess
+from tests.integration.nodes import ROOT, NodeProcess
 
 
 @pytest.mark.parametrize("backend", ["webcrypto", "tweetnacl"])
@@ -32,3 +34,16 @@ def test_browser_encoding_matches_every_vector(
     for tx in data["transactions"]:  # type: ignore[index]
         assert f"{tx['name']}: signatures" in names
     assert "receipt verifies" in names and "tampered receipt refused" in names
+
+
+def offline_vectors() -> object:
+    return json.loads((ROOT / "docs" / "offline-vectors.json").read_text(encoding="utf-8"))
+
+
+def test_browser_offline_formats_match_the_vectors(page: Page, web_node: NodeProcess) -> None:
+    page.goto(f"{web_node.url}/wallet/")
+    checks = page.evaluate(
+        """async (v) => (await import('./lib/vectors.js')).runOfflineVectors(v)""",
+        offline_vectors(),
+    )
+    assert all(checks.values()), {k: v for k, v in checks.items() if not v}

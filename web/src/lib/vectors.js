@@ -135,3 +135,39 @@ function extractValue(text, from) {
   }
   throw new Error('unterminated');
 }
+
+/** The offline formats against docs/offline-vectors.json: `{check name: ok}`. */
+export async function runOfflineVectors(v) {
+  const off = await import('./offline.js');
+  const { loadDevice, deviceSignedBy } = await import('./x509.js');
+  const device = await keyFromSeed(fromHex(v.device_seed));
+  const out = { device_key: device.publicHex === v.device_key };
+  for (const [i, w] of v.vouchers.entries()) {
+    const f = w.fields;
+    const fields = { ...f, purse: fromHex(f.purse), prev: fromHex(f.prev), payee: fromHex(f.payee) };
+    out[`voucher ${i} body`] = toHex(off.voucherBody(fields)) === w.body;
+    out[`voucher ${i} message`] = toHex(signingMessage(DOMAIN.voucher, v.network, off.voucherBody(fields))) === w.signing_message;
+    const signed = await off.signVoucher(v.network, device, fields);
+    out[`voucher ${i} signed`] = toHex(signed.raw) === w.signed && signed.raw.length === w.bytes;
+    out[`voucher ${i} id`] = toHex(signed.id) === w.voucher_id;
+    out[`voucher ${i} read`] = off.readVoucher(fromHex(w.signed)).voucher.counter === f.counter;
+  }
+  const bundle = off.decodeBundle(fromHex(v.bundle));
+  out.bundle_roundtrip = toHex(off.encodeBundle(bundle)) === v.bundle;
+  out.bundle_size = fromHex(v.bundle).length === v.bundle_bytes;
+  const cert = loadDevice(fromHex(v.device_certificate));
+  out.certificate_key = cert.key === v.device_key;
+  out.certificate_limits = JSON.stringify(cert.limits) === JSON.stringify(v.limits);
+  out.certificate_signature = await deviceSignedBy(cert, { key: v.bank_key });
+  const purse = toHex(bundle.signed.voucher.purse);
+  out.funding_is_purse = (await txidOf(v.network, bundle.funding)) === purse;
+  out.funding_text = new TextDecoder().decode(bundle.funding) === v.funding;
+  let refused = '';
+  try {
+    off.decodeBundle(fromHex(`${v.bundle}00`));
+  } catch (error) {
+    refused = error.code;
+  }
+  out.trailing_byte_refused = refused === 'malformed_voucher';
+  return out;
+}
