@@ -36,6 +36,14 @@ cpSync(join(src, 'explorer'), join(out, 'explorer'), { recursive: true });
 const vendor = join(out, 'wallet', 'vendor');
 mkdirSync(vendor, { recursive: true });
 for (const [from, to] of Object.entries(VENDOR)) cpSync(join(here, 'node_modules', from), join(vendor, to));
+
+// jsQR 1.4.0 lists a wrong alignment pattern centre for version 23 (74; ISO/IEC 18004 Annex E
+// says 78), so it can read no version-23 code at all (upstream cozmo/jsQR issue 251, open).
+// A 1 KB offline bundle is a version-23 code (docs/offline.md), so the copy is corrected here.
+const JSQR_BUG = 'alignmentPatternCenters: [6, 30, 54, 74, 102]';
+const jsqr = readFileSync(join(vendor, 'jsQR.js'), 'utf8');
+if (jsqr.split(JSQR_BUG).length !== 2) throw new Error('jsQR changed: review the version-23 fix');
+writeFileSync(join(vendor, 'jsQR.js'), jsqr.replace(JSQR_BUG, 'alignmentPatternCenters: [6, 30, 54, 78, 102]'));
 const notices = LICENSES.map((path) => `== ${path.split('/')[0]} ==\n${readFileSync(join(here, 'node_modules', path), 'utf8')}`);
 writeFileSync(join(vendor, 'LICENSES.txt'), notices.join('\n'));
 

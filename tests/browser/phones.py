@@ -6,11 +6,19 @@ by role and label where the page names them, so the screens' accessibility is ex
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 PASSPHRASE = "a long phone passphrase"
+
+
+def save_qr(image: Locator, picture: Path) -> None:
+    """The pixels of a QR code the app shows, as the picture another phone reads."""
+    url = str(image.evaluate("img => img.src"))
+    assert url.startswith("data:image/gif;base64,") or url.startswith("data:image/png;base64,")
+    picture.write_bytes(base64.b64decode(url.split(",", 1)[1]))
 
 
 class Phone:
@@ -46,6 +54,12 @@ class Phone:
     def home(self) -> None:
         self.page.goto(f"{self.url}/wallet/#home")
 
+    def offline(self) -> None:
+        """The offline purse screen (from home, as a person taps it)."""
+        self.home()
+        self.page.get_by_role("link", name="Offline purse").click()
+        expect(self.page.get_by_role("heading", name="Offline purse")).to_be_visible()
+
     def balance(self) -> str:
         return self.page.locator("#balance").inner_text()
 
@@ -70,7 +84,7 @@ class Phone:
         page.get_by_role("button", name="Show payment code").click()
         qr = page.get_by_role("img", name="QR code of the payment request")
         expect(qr).to_be_visible()
-        qr.screenshot(path=str(picture))  # what another phone's camera would see
+        save_qr(qr, picture)
         return page.get_by_label("Payment request as text").input_value()
 
     def scan_picture(self, picture: Path) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from playwright.sync_api import Browser, Route, expect
 
 from tests.browser.conftest import phone, require_build, screenshot
 from tests.browser.network import BankCli, found_bank
-from tests.browser.phones import Phone
+from tests.browser.phones import PASSPHRASE, Phone, save_qr
 from tests.integration.nodes import NodeProcess, prepare
 
 log = logging.getLogger("wallet-story")
@@ -125,3 +126,75 @@ def test_create_open_receive_pay_verify_refuse_and_go_offline(
     expect(alice.page.locator("#balance-mark")).to_contain_text("Last verified at block")
     screenshot(alice.page, "7-offline-cached-balance")
     story_node.start()
+
+
+def test_offline_voucher_between_two_phones_with_the_node_stopped_then_deposited(
+    browser: Browser, story_node: NodeProcess, tmp_path: Path
+) -> None:
+    bank = BankCli(story_node.url, tmp_path)
+    dana = Phone(phone(browser), story_node.url, "dana").open()
+    erlan = Phone(phone(browser), story_node.url, "erlan").open()
+
+    log.info("Dana (basic) and Erlan (basic) get wallets; the bank gives Dana 50,000 KZT")
+    bank.run("open-request", "--request", dana.create_wallet(), "--tier", "basic")
+    bank.run("open-request", "--request", erlan.create_wallet(), "--tier", "basic")
+    expect(dana.page.locator("#tier")).to_contain_text("tier basic", timeout=20_000)
+    expect(erlan.page.locator("#tier")).to_contain_text("tier basic", timeout=20_000)
+    bank.run("distribute", "--to", dana.public_key(), "--amount", "50000")
+    dana.wait_balance("KZT 50,000.00")
+
+    log.info("Dana's phone makes a device key; the bank enrols it with tenge-bank enrol-device")
+    dana.offline()
+    dana.page.get_by_label("Your passphrase").fill(PASSPHRASE)
+    dana.page.get_by_role("button", name="Make the device key").click()
+    expect(dana.page.get_by_label("Device key")).to_have_value(re.compile("^[0-9a-f]{64}$"))
+    device_key = dana.page.get_by_label("Device key").input_value()
+    wallet_id = str(dana.page.evaluate("window.tengeWallet.walletId"))
+    enrolled = bank.run("enrol-device", "--wallet-id", wallet_id, "--key", device_key)
+    assert enrolled["tier"] == "basic"
+    dana.page.get_by_role("button", name="Check enrolment").click()
+
+    log.info("Dana funds a purse of 20,000 KZT; both phones sync their trust stores")
+    dana.page.get_by_label("Amount to put in the purse, in tenge").fill("20000")
+    dana.page.get_by_role("button", name="Fund the purse").click()
+    expect(dana.page.locator("#purse-available")).to_have_text("KZT 20,000.00")
+    erlan.offline()
+    expect(erlan.page.get_by_role("heading", name="Receive offline")).to_be_visible()
+    erlan_request = erlan.payment_request("1500", "Taxi", tmp_path / "erlan.png")
+    assert erlan_request.startswith("tenge:pay?")
+
+    log.info("the node stops: no network for anyone")
+    story_node.stop()
+
+    log.info("Dana reads Erlan's code and signs a voucher; Erlan reads the voucher's QR code")
+    dana.offline()
+    dana.page.get_by_label("Payee's code: read a picture").set_input_files(
+        str(tmp_path / "erlan.png")
+    )
+    expect(dana.page.get_by_label("Amount to pay offline, in tenge")).to_have_value("1500.00")
+    dana.page.get_by_role("button", name="Sign voucher").click()
+    voucher_qr = dana.page.get_by_role("img", name="QR code of the signed voucher")
+    expect(voucher_qr).to_be_visible()
+    expect(dana.page.locator("#purse-available")).to_have_text("KZT 18,500.00")
+    save_qr(voucher_qr, tmp_path / "voucher.png")
+    screenshot(dana.page, "8-offline-voucher")
+    erlan.offline()
+    erlan.page.get_by_label("Read the payer's voucher code").set_input_files(
+        str(tmp_path / "voucher.png")
+    )
+    expect(erlan.page.locator("#bundle-result")).to_contain_text("✓ Verified offline: KZT 1,500.00")
+    expect(erlan.page.locator("#inbox-list")).to_contain_text("KZT 1,500.00")
+    screenshot(erlan.page, "9-offline-received")
+
+    log.info("the same voucher again is refused offline (a replay)")
+    erlan.page.get_by_label("Read the payer's voucher code").set_input_files(
+        str(tmp_path / "voucher.png")
+    )
+    expect(erlan.page.locator("#bundle-result")).to_contain_text("counter_replay")
+
+    log.info("the node is back: Erlan deposits; his balance shows the voucher's 1,500 KZT")
+    story_node.start()
+    erlan.page.get_by_role("button", name="Deposit and sync").click()
+    expect(erlan.page.locator("#status")).to_contain_text("Deposited KZT 1,500.00")
+    erlan.home()
+    erlan.wait_balance("KZT 1,500.00")

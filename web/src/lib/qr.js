@@ -3,12 +3,30 @@
 
 import qrcode from '../vendor/qrcode.mjs';
 
-/** An <img> data URL of a QR code holding `bytes` (error correction L, like the CLI's). */
-export function qrDataUrl(bytes, cellSize = 4) {
+/**
+ * A QR code holding `bytes` (error correction L, like the CLI's), drawn for this screen: whole
+ * device pixels per module, so a camera (or a screenshot) sees crisp, even modules.
+ * Returns `{url, version, cssWidth}`; give the <img> that width.
+ */
+export function qrDataUrl(bytes, cssWidth = 300) {
   const code = qrcode(0, 'L');
   code.addData(String.fromCharCode(...bytes), 'Byte'); // one char per byte: the bytes as they are
   code.make();
-  return { url: code.createDataURL(cellSize, 4), version: (code.getModuleCount() - 17) / 4 };
+  const modules = code.getModuleCount() + 8; // four modules of quiet zone each side
+  const ratio = globalThis.devicePixelRatio || 1;
+  const cell = Math.max(1, Math.floor((cssWidth * ratio) / modules));
+  // The margin argument is in pixels.
+  const url = code.createDataURL(cell, 4 * cell);
+  return { url, version: (code.getModuleCount() - 17) / 4, cssWidth: (modules * cell) / ratio };
+}
+
+/** Show a QR code of `bytes` in an <img>. */
+export function showQr(img, bytes, cssWidth = 300) {
+  const room = img.parentElement?.clientWidth ?? 0; // never scaled down by the layout afterwards
+  const qr = qrDataUrl(bytes, room > 0 ? Math.min(cssWidth, room) : cssWidth);
+  img.src = qr.url;
+  img.style.width = `${qr.cssWidth}px`;
+  return qr;
 }
 
 let jsQR = null;

@@ -5,7 +5,7 @@ import { Node, ApiError } from './lib/api.js';
 import * as db from './lib/db.js';
 import { checkDocument, WrongPassphrase } from './lib/keystore.js';
 import { decimal, formatKzt, formatDelta, parseAmount, AmountError } from './lib/money.js';
-import { qrDataUrl, readQrFile, scanCamera } from './lib/qr.js';
+import { readQrFile, scanCamera, showQr } from './lib/qr.js';
 import { openingRequest, paymentRequest, readPaymentRequest, shortCode } from './lib/requests.js';
 import { utf8 } from './lib/bytes.js';
 import { explain } from './explain.js';
@@ -67,7 +67,7 @@ async function unlocked(wallet) {
 async function onboard() {
   const w = state.wallet;
   const request = openingRequest({ network: w.network, walletId: w.walletId, key: w.key.publicHex });
-  $('open-qr').src = qrDataUrl(utf8(request)).url;
+  showQr($('open-qr'), utf8(request));
   $('open-text').value = request;
   text('open-wallet-id', w.walletId);
   text('open-key', w.key.publicHex);
@@ -146,7 +146,8 @@ function showReceive(event) {
   }
   const memo = $('receive-memo').value;
   const request = paymentRequest({ network: w.network, to: w.key.publicHex, amount, memo });
-  $('receive-qr').src = qrDataUrl(utf8(request)).url;
+  $('receive-code').hidden = false;
+  showQr($('receive-qr'), utf8(request));
   text('receive-key', w.key.publicHex);
   text('receive-show-amount', amount ? money(amount) : 'any');
   text('receive-show-memo', memo || '—');

@@ -8,7 +8,7 @@ import * as db from './lib/db.js';
 import { signTransaction, selectCoins } from './lib/ledger.js';
 import { formatKzt, parseAmount } from './lib/money.js';
 import { buildTrust, compactReceipt, decodeBundle, encodeBundle, signVoucher, verifyBundle } from './lib/offline.js';
-import { qrDataUrl, readQrFile } from './lib/qr.js';
+import { readQrFile, showQr } from './lib/qr.js';
 import { readPaymentRequest } from './lib/requests.js';
 import { refusal } from './lib/api.js';
 import { $, announce, item, showScreen, text } from './ui.js';
@@ -42,7 +42,7 @@ async function render() {
   if (!key) return show('offline-setup', true);
   const device = (await db.get('device')) ?? (await ctx.attempt(() => wallet().node.deviceOfKey(key.publicHex)).then(async (d) => (await db.put('device', d), d)).catch(() => null));
   if (!device) {
-    $('device-qr').src = qrDataUrl(utf8(key.publicHex)).url;
+    showQr($('device-qr'), utf8(key.publicHex));
     $('device-text').value = key.publicHex;
     return show('offline-enrol', true);
   }
@@ -125,8 +125,8 @@ async function signNext() {
     // The counter moves before the voucher leaves the phone: never sign one counter twice.
     await db.put('purse', { ...purse, counter: v.counter, spent: v.cumulative, last: toHex(signed.id) });
     const bundle = encodeBundle({ network: wallet().network, voucher: signed.raw, certificate: fromHex(purse.certificate), funding: fromHex(purse.funding), receipt: compactReceipt(purse.receipt) });
-    const qr = qrDataUrl(bundle, 4);
-    $('voucher-qr').src = qr.url;
+    show('voucher-code', true);
+    const qr = showQr($('voucher-qr'), bundle, 330);
     text('voucher-caption', `Voucher ${v.counter}: ${money(amount)} to ${request.to.slice(0, 8)}…, ${bundle.length} bytes (QR version ${qr.version}). Show it to the payee.`);
     show('voucher-code', true);
     await render();
@@ -157,6 +157,7 @@ async function receive() {
   const out = $('bundle-result');
   try {
     const bytes = await readQrFile($('bundle-file').files[0]);
+    $('bundle-file').value = ''; // the same picture again is a new reading (and a replay)
     if (!bytes) throw new Error('no QR code found in that picture');
     const trust = await buildTrust(await db.get('trust-view'));
     const inbox = (await db.get('inbox')) ?? { accepted: [], seen: {} };
