@@ -287,9 +287,14 @@ function exportBackup() {
 // -- routing and events --------------------------------------------------------------------
 
 function route() {
-  if (!state.wallet || !state.record) return;
-  announce(''); // a message belongs to the screen it was said on
+  if (!state.wallet) return;
   const name = location.hash.slice(1) || 'home';
+  if (!state.record) {
+    // Before the bank opens the wallet only the backup is useful (and should be made now).
+    showScreen(name === 'backup' ? 'backup' : 'onboard');
+    return;
+  }
+  announce(''); // a message belongs to the screen it was said on
   const screen = SCREENS.includes(name) ? name : 'home';
   ({ home: showHome, pay: showPay, receive: () => showScreen('receive'), history: showHistory, offline: () => showOffline(state, attempt), backup: () => showScreen('backup') })[screen]();
 }
