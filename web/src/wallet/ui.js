@@ -4,6 +4,8 @@ export const $ = (id) => document.getElementById(id);
 
 /** Show one screen, hide the others, move focus to its heading (for keyboard and readers). */
 export function showScreen(name) {
+  // The first real screen is when the app becomes usable: the benchmark's time to interactive.
+  if (!performance.getEntriesByName('tenge-interactive').length) performance.mark('tenge-interactive');
   for (const screen of document.querySelectorAll('.screen')) screen.hidden = screen.id !== `screen-${name}`;
   const heading = document.querySelector(`#screen-${name} h1`);
   heading?.focus({ preventScroll: false });
