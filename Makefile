@@ -49,12 +49,13 @@ lint: $(STAMP)
 test: lint $(WEB)
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP)
+bench: $(STAMP) $(WEB)
 	@mkdir -p reports
 	$(BIN)/python -m loadtests.bench_core --json reports/bench_core.json
 	$(BIN)/python -m loadtests.bench_privacy --json reports/bench_privacy.json
 	$(BIN)/python -m loadtests.bench_offline --json reports/bench_offline.json
 	$(BIN)/python -m loadtests.bench_api --json reports/bench_api.json
+	$(BIN)/python -m loadtests.bench_wallet --json reports/bench_wallet.json
 
 compare: $(STAMP)
 	@mkdir -p reports

@@ -84,7 +84,9 @@ def vectors() -> object:
 def screenshot(page: Page, name: str) -> None:
     """A screenshot of the phone screen for docs/screenshots (committed, shown in the README)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False, animations="disabled")
+    page.screenshot(
+        path=str(SCREENSHOTS / f"{name}.png"), full_page=False, animations="disabled", scale="css"
+    )
 
 
 @pytest.fixture(scope="session")
