@@ -21,8 +21,13 @@ import nacl.pwhash.argon2id as argon2id
 from ledger.types import Output, Transaction
 from offline.certs import bank_ca_certificate, revocation_list, root_certificate
 from offline.params import DAY_MS, default_params, kzt
+from privacy import escrow
+from privacy.params import default_params as privacy_params
+from privacy.types import Authority, PrivacyConfigure
+from privacy.validator import ValidatorSecrets
 from tests.harness import NETWORK, key
 from tests.integration.nodes import ROOT, NodeProcess
+from tests.privacy_cast import AUTHORITIES, ESCROW_SEED, THRESHOLD, VALIDATOR_SEED
 from wallet import builders
 from wallet import offline_builders as ob
 from wallet.client import TengeClient
@@ -65,6 +70,16 @@ def found_bank(node: NodeProcess) -> None:
         committed(client, ob.reserve_fund(NETWORK, BANK, BANK_ID, coins, kzt(1_000_000)))
         crl = revocation_list(BANK, BANK_ID, 1, [], now_ms(), now_ms() + DAY_MS)
         committed(client, ob.publish_crl(NETWORK, BANK, BANK_ID, crl))
+
+
+def configure_privacy(node: NodeProcess) -> None:
+    """The central bank's privacy parameters, naming the node's validator (seed written first)."""
+    escrow_public, _ = escrow.ceremony(AUTHORITIES, THRESHOLD, seed=ESCROW_SEED)
+    authorities = [Authority(name=n, key=key(n).public_hex) for n in AUTHORITIES]
+    secrets = ValidatorSecrets.derive(key("producer"), VALIDATOR_SEED)
+    params = privacy_params(secrets, escrow_public, authorities, THRESHOLD)
+    with TengeClient(node.url) as client:
+        committed(client, Transaction.create(NETWORK, PrivacyConfigure(params=params), [CB]))
 
 
 class BankCli:

@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from nacl.public import PrivateKey, SealedBox
 from playwright.sync_api import Page
 
+from ledger.crypto import KeyPair, sha256
+from privacy.envelopes import seal_to_key, x25519_secret
+from privacy.vectors import vectors as privacy_vectors
 from tests.browser.conftest import vectors
 from tests.integration.nodes import ROOT, NodeProcess
 
@@ -77,3 +81,49 @@ def test_qr_codes_of_every_version_read_back_byte_for_byte(
     assert versions["23"], "jsQR's version-23 table is corrected by the build"
     assert all(versions.values()), {v: ok for v, ok in versions.items() if not ok}
     assert len(versions) >= 30
+
+
+def test_browser_private_payment_pieces_match_the_privacy_vectors(
+    page: Page, web_node: NodeProcess
+) -> None:
+    seeds = {name: sha256(f"privacy-vector:{name}".encode()).hex() for name in ("payer", "payee")}
+    page.goto(f"{web_node.url}/wallet/")
+    checks = page.evaluate(
+        "async ([v, s]) => (await import('./lib/vectors.js')).runPrivacyVectors(v, s)",
+        [privacy_vectors(), seeds],
+    )
+    assert all(checks.values()), {k: v for k, v in checks.items() if not v}
+
+
+def test_envelopes_sealed_in_the_browser_open_with_libsodium_and_back(
+    page: Page, web_node: NodeProcess
+) -> None:
+    """Interop both ways: the browser seals to a Python key; Python seals to the browser's."""
+    python_key = KeyPair.from_seed(sha256(b"sealed-box interop"))
+    page.goto(f"{web_node.url}/wallet/")
+    sealed, browser_public = page.evaluate(
+        """async (publicHex) => {
+            const { nacl, keyFromSeed } = await import('./lib/crypto.js');
+            const { seal, pad, x25519Public } = await import('./lib/sealed.js');
+            const { utf8 } = await import('./lib/bytes.js');
+            const mine = await keyFromSeed(new Uint8Array(32).fill(9));
+            const text = pad(utf8('{"memo":"\u0421\u04d9\u043b\u0435\u043c"}'));
+            return [seal(await nacl(), x25519Public(publicHex), text), mine.publicHex];
+        }""",
+        python_key.public_hex,
+    )
+    opened = SealedBox(PrivateKey(x25519_secret(python_key))).decrypt(bytes.fromhex(sealed))
+    assert opened.rstrip(b" ") == '{"memo":"Сәлем"}'.encode()
+    assert len(opened) == 256
+    back = seal_to_key(browser_public, b'{"index":0}')
+    read = page.evaluate(
+        """async (sealedHex) => {
+            const { nacl } = await import('./lib/crypto.js');
+            const { open, x25519Secret } = await import('./lib/sealed.js');
+            const secret = await x25519Secret(new Uint8Array(32).fill(9));
+            const plain = open(await nacl(), secret, sealedHex);
+            return plain && new TextDecoder().decode(plain).trim();
+        }""",
+        back,
+    )
+    assert read == '{"index":0}'

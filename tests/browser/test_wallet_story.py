@@ -19,10 +19,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Route, expect
 
+from privacy.node import create_seed
 from tests.browser.conftest import phone, require_build, screenshot
-from tests.browser.network import BankCli, found_bank
+from tests.browser.network import BankCli, configure_privacy, found_bank
 from tests.browser.phones import PASSPHRASE, Phone, save_qr
 from tests.integration.nodes import NodeProcess, prepare
+from tests.privacy_cast import VALIDATOR_SEED
 
 log = logging.getLogger("wallet-story")
 
@@ -32,8 +34,10 @@ def story_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeProcess
     require_build()
     data = tmp_path_factory.mktemp("story") / "data"
     prepare(data)
+    create_seed(data, VALIDATOR_SEED)  # this node is the privacy validator
     node = NodeProcess(data).start()
     found_bank(node)
+    configure_privacy(node)
     yield node
     node.stop()
 
@@ -87,6 +91,7 @@ def test_create_open_receive_pay_verify_refuse_and_go_offline(
     alice.page.get_by_role("button", name="Check").click()
     expect(alice.page.locator("#pay-explain")).to_contain_text("would accept")
     alice.page.get_by_role("button", name="Sign and pay").click()
+    expect(alice.page.locator("#pay-done")).to_be_visible()
     expect(alice.page.locator("#pay-receipt")).to_have_text("✓ Receipt verified on this phone")
     screenshot(alice.page, "5-paid-receipt-verified")
     alice.home()
@@ -198,3 +203,46 @@ def test_offline_voucher_between_two_phones_with_the_node_stopped_then_deposited
     expect(erlan.page.locator("#status")).to_contain_text("Deposited KZT 1,500.00")
     erlan.home()
     erlan.wait_balance("KZT 1,500.00")
+
+
+def test_private_payments_from_coins_then_from_notes_are_found_and_verified_by_the_payee(
+    browser: Browser, story_node: NodeProcess, tmp_path: Path
+) -> None:
+    bank = BankCli(story_node.url, tmp_path)
+    aigul = Phone(phone(browser), story_node.url, "aigul").open()
+    bolat = Phone(phone(browser), story_node.url, "bolat").open()
+    bank.run("open-request", "--request", aigul.create_wallet(), "--tier", "basic")
+    bank.run("open-request", "--request", bolat.create_wallet(), "--tier", "basic")
+    expect(aigul.page.locator("#tier")).to_contain_text("tier basic", timeout=20_000)
+    expect(bolat.page.locator("#tier")).to_contain_text("tier basic", timeout=20_000)
+    bank.run("distribute", "--to", aigul.public_key(), "--amount", "20000")
+    aigul.wait_balance("KZT 20,000.00")
+
+    log.info("Aigul pays Bolat 2,500 KZT privately from her open coins (the open edge)")
+    aigul.paste_request(bolat.payment_request("2500", "Gift", tmp_path / "gift.png"))
+    aigul.page.get_by_label("Private").check()
+    aigul.page.get_by_role("button", name="Check").click()
+    expect(aigul.page.locator("#pay-explain")).to_contain_text("would accept")
+    aigul.page.get_by_role("button", name="Sign and pay").click()
+    expect(aigul.page.locator("#pay-done")).to_be_visible()
+    expect(aigul.page.locator("#pay-receipt")).to_have_text("✓ Receipt verified on this phone")
+    expect(aigul.page.locator("#pay-result")).to_contain_text("paid privately")
+
+    log.info("Bolat finds the note by trial decryption; Aigul holds her change as a note")
+    bolat.home()
+    expect(bolat.page.locator("#private-balance")).to_contain_text("KZT 2,500.00", timeout=20_000)
+    aigul.home()
+    aigul.wait_balance("KZT 0.00")
+    expect(aigul.page.locator("#private-balance")).to_contain_text("KZT 17,500.00")
+
+    log.info("a second private payment spends Aigul's note (signed authorization, no open edge)")
+    aigul.paste_request(bolat.payment_request("1000", "", tmp_path / "more.png"))
+    aigul.page.get_by_label("Private").check()
+    aigul.page.get_by_role("button", name="Sign and pay").click()
+    expect(aigul.page.locator("#pay-done")).to_be_visible()
+    expect(aigul.page.locator("#pay-receipt")).to_have_text("✓ Receipt verified on this phone")
+    bolat.home()
+    bolat.page.get_by_role("button", name="Refresh").click()
+    expect(bolat.page.locator("#private-balance")).to_contain_text("KZT 3,500.00", timeout=20_000)
+    aigul.home()
+    expect(aigul.page.locator("#private-balance")).to_contain_text("KZT 16,500.00")

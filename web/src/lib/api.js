@@ -63,6 +63,12 @@ export class Node {
   check(envelope) { return this.call('POST', '/v1/transactions/check', { body: envelope }); }
   /** Submit and wait for the block: `{result, receipt}`, or an ApiError with the refusal. */
   submit(envelope) { return this.call('POST', '/v1/transactions?wait=commit', { body: envelope, timeoutMs: 30000 }); }
+  privateFeed(from, limit = 100) { return this.call('GET', `/v1/privacy/feed?from=${from}&limit=${limit}`); }
+  privateTransaction(txid) { return this.call('GET', `/v1/privacy/transactions/${txid}`); }
+  /** Submit a private payment and wait for the block: `{result, receipt}`. */
+  submitPrivate(submission) {
+    return this.call('POST', '/v1/privacy/payments?wait=commit', { body: JSON.stringify(submission), timeoutMs: 30000 });
+  }
   offlineTrust() { return this.call('GET', '/v1/offline/trust'); }
   deviceOfKey(key) { return this.call('GET', `/v1/offline/keys/${key}/device`); }
 }

@@ -33,6 +33,9 @@ async function webCryptoWorks() {
   }
 }
 
+/** tweetnacl itself (for sealed boxes: X25519 and XSalsa20-Poly1305), loaded on first use. */
+export const nacl = () => loadTweetnacl();
+
 function loadTweetnacl() {
   if (globalThis.nacl?.sign) return Promise.resolve(globalThis.nacl);
   return new Promise((resolve, reject) => {

@@ -171,3 +171,22 @@ export async function runOfflineVectors(v) {
   out.trailing_byte_refused = refused === 'malformed_voucher';
   return out;
 }
+
+/** Private payments' pieces against privacy/vectors.py: `{check name: ok}`. */
+export async function runPrivacyVectors(v, seeds) {
+  const { blake2b, x25519Public, x25519Secret } = await import('./sealed.js');
+  const { commitment, DOMAIN_PRIVATE, DOMAIN_SHIELD } = await import('./private.js');
+  const out = {};
+  // RFC 7693 appendix A: BLAKE2b-512("abc").
+  out.blake2b_abc = toHex(blake2b(utf8('abc'))).startsWith('ba80a53f981c4d0d6a2797b69f12f6e94c212f14685ac4b74b12bb6fdbffa2d1');
+  out.x25519_public = toHex(x25519Public(v.keys.payee)) === v.envelope.payee_x25519_public;
+  out.x25519_secret = toHex(await x25519Secret(fromHex(seeds.payee))) === v.envelope.payee_x25519_secret;
+  out.note_commitment = (await commitment(JSON.parse(v.note.canonical))) === v.note.commitment;
+  const payer = await keyFromSeed(fromHex(seeds.payer));
+  for (const [name, domain] of [['authorization', DOMAIN_PRIVATE], ['shield_statement', DOMAIN_SHIELD]]) {
+    const message = signingMessage(domain, v.network, utf8(canonical(JSON.parse(v[name].canonical))));
+    out[`${name} message`] = toHex(await sha256(message)) === v[name].message_sha256;
+    out[`${name} signature`] = toHex(await payer.sign(message)) === v[name].signature;
+  }
+  return out;
+}

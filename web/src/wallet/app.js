@@ -99,6 +99,7 @@ async function showHome() {
     text('balance', money(snapshot.balance));
     mark('balance-mark', snapshot.verified, snapshot.verified ? `✓ Verified: every coin proven by a signed block (tip ${snapshot.height})` : 'Not verified: a receipt did not check out');
     renderSpecial(snapshot.balances).catch(() => {});
+    renderPrivate().catch(() => {});
   } catch {
     const cached = await db.get('balance');
     text('balance', cached ? money(cached.balance) : '—');
@@ -117,6 +118,13 @@ function renderLimits(limits) {
     dd.textContent = value === undefined ? 'no limit' : money(value);
     list.append(dt, dd);
   }
+}
+
+async function renderPrivate() {
+  if (!(await state.node.privacyParams().catch(() => null))) return;
+  const notes = await state.wallet.privateNotes();
+  $('private-balance').hidden = notes.total === 0;
+  text('private-balance', `Private notes: ${money(notes.total)} (found by trial decryption, each payment's receipt verified)`);
 }
 
 async function renderSpecial(balances) {
@@ -178,14 +186,33 @@ function usePaymentRequest(textValue) {
   privacyChoices().catch(() => {});
 }
 
+/** The levels the network allows this tier (absent members are their defaults, as on the wire). */
+function levelsOf(params, tier) {
+  const levels = params?.tiers?.[tier];
+  if (!levels) return {};
+  const caps = (level, absent) => (levels[level] ? { allowed: levels[level].allowed ?? true, ...levels[level] } : absent);
+  return { private: caps('private', { allowed: true }), anonymous: caps('anonymous', { allowed: false }) };
+}
+
 async function privacyChoices() {
-  const params = await state.node.privacyParams().catch(() => null);
-  const tier = state.record?.wallet?.tier;
-  const allowed = params?.tiers?.[tier] ?? {};
-  const names = ['private', 'anonymous'].filter((level) => allowed[level]?.allowed);
-  text('privacy-note', names.length
-    ? `The network allows ${names.join(' and ')} payments for your tier; this app sends them through the CLI only for now, so open is chosen.`
-    : 'Only open payments are available for your tier on this network.');
+  state.privacy = await state.node.privacyParams().catch(() => null);
+  const levels = levelsOf(state.privacy, state.record?.wallet?.tier);
+  const privateRadio = document.querySelector('input[name="privacy"][value="private"]');
+  privateRadio.disabled = !levels.private?.allowed;
+  document.querySelector('input[name="privacy"][value="open"]').checked = true;
+  const notes = [];
+  if (levels.private?.allowed) notes.push('Private: amounts, memo and payee are sealed; the ledger sees commitments only.');
+  if (levels.anonymous?.allowed) notes.push('Anonymous tokens are allowed for your tier but not offered by this app yet (tenge-wallet privacy withdraw).');
+  if (!notes.length) notes.push('Only open payments are available for your tier on this network.');
+  text('privacy-note', notes.join(' '));
+}
+
+const chosenLevel = () => document.querySelector('input[name="privacy"]:checked')?.value ?? 'open';
+
+/** The private level's own per-payment cap, checked here (the tier's limits by the dry run). */
+function privateCapProblem(amount) {
+  const cap = levelsOf(state.privacy, state.record?.wallet?.tier).private?.per_payment;
+  return cap !== undefined && amount > cap ? { code: 'limit_exceeded', limit: 'private_per_payment', allowed: cap, requested: amount } : null;
 }
 
 function payAmount() {
@@ -193,12 +220,34 @@ function payAmount() {
   return state.payment.amount ?? parseAmount(typed);
 }
 
+/**
+ * A private payment cannot be dry-run (its plaintext is sealed to the validator), so it is
+ * checked here against what the phone knows: the money it holds, the level's cap and the
+ * tier's per-payment limit; the validator checks everything again when it is sent.
+ */
+async function checkPrivately(amount) {
+  const notes = await state.wallet.privateNotes();
+  const open = (await state.wallet.refresh()).balance;
+  if (notes.total + open < amount) return { accepted: false, problem: { code: 'insufficient_funds', needed: amount, available: notes.total + open } };
+  const limits = (await db.get('network-info'))?.limits?.[state.record.wallet.tier] ?? {};
+  if (limits.per_payment !== undefined && amount > limits.per_payment) {
+    return { accepted: false, problem: { code: 'limit_exceeded', limit: 'per_payment', allowed: limits.per_payment, requested: amount } };
+  }
+  const capped = privateCapProblem(amount);
+  return capped ? { accepted: false, problem: capped } : { accepted: true };
+}
+
 async function checkPayment() {
   const out = $('pay-explain');
   try {
-    const tx = await state.wallet.buildPayment(state.payment.to, payAmount(), state.payment.memo);
-    const answer = await attempt(() => state.wallet.dryRun(tx));
-    state.tx = tx;
+    let answer;
+    if (chosenLevel() === 'private') {
+      answer = await attempt(() => checkPrivately(payAmount()));
+    } else {
+      const tx = await state.wallet.buildPayment(state.payment.to, payAmount(), state.payment.memo);
+      answer = await attempt(() => state.wallet.dryRun(tx));
+      state.tx = tx;
+    }
     out.className = `explain ${answer.accepted ? 'ok' : 'bad'}`;
     out.textContent = answer.accepted ? `The ledger would accept this payment of ${money(payAmount())}.` : explain(answer.problem, state.language);
     return answer.accepted;
@@ -214,10 +263,13 @@ async function sendPayment(event) {
   if (!(await checkPayment())) return;
   $('pay-send').disabled = true;
   try {
-    const done = await attempt(() => state.wallet.send(state.tx));
+    const level = chosenLevel();
+    const done = await attempt(() => (level === 'private'
+      ? state.wallet.sendPrivate(state.payment.to, payAmount(), state.payment.memo, state.privacy)
+      : state.wallet.send(state.tx)));
     $('pay-form').hidden = true;
     $('pay-done').hidden = false;
-    text('pay-result', `${money(payAmount())} paid to ${shortCode(state.payment.to)}, block ${done.receipt.header.height}.`);
+    text('pay-result', `${money(payAmount())} paid ${level === 'private' ? 'privately ' : ''}to ${shortCode(state.payment.to)}, block ${done.receipt.header.height}.`);
     text('pay-txid', done.txid);
     mark('pay-receipt', done.verified.ok, done.verified.ok ? '✓ Receipt verified on this phone' : `✗ Receipt not verified: ${done.verified.reason}`);
     announce(done.verified.ok ? 'Payment committed; receipt verified.' : 'Payment answered, but its receipt did not verify.');
@@ -232,6 +284,7 @@ async function sendPayment(event) {
 
 function showPay() {
   showScreen('pay');
+  for (const id of ['pay-result', 'pay-receipt', 'pay-txid', 'pay-explain']) text(id, '');
   $('pay-scan').hidden = false;
   $('pay-form').hidden = true;
   $('pay-done').hidden = true;

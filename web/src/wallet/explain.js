@@ -2,7 +2,13 @@
 
 import { formatKzt } from './lib/money.js';
 
-const LIMIT_NAMES = { per_payment: 'per-payment limit', daily: 'daily limit', balance: 'balance cap' };
+const LIMIT_NAMES = {
+  per_payment: 'per-payment limit',
+  daily: 'daily limit',
+  balance: 'balance cap',
+  private_per_payment: 'per-payment limit for private payments',
+  private_daily: 'daily limit for private payments',
+};
 const RULES = {
   mcc: 'this token may only be spent at certain kinds of shop',
   recipients: 'this token may only be paid to named merchants',
@@ -36,6 +42,8 @@ export function explain(problem, language = 'en') {
       return 'Some of your money was spent meanwhile; refresh and try again.';
     case 'insufficient_funds':
       return `Not enough money: ${money(problem.available)} available, ${money(problem.needed)} needed.`;
+    case 'privacy_level_not_allowed':
+      return `Your tier (${problem.tier}) may not pay at the ${problem.level} level.`;
     case 'offline':
       return 'The node cannot be reached: you are offline.';
     default:

@@ -1,12 +1,14 @@
 // The wallet: its keys (unlocked in memory only), the pinned network, and everything it does
 // through the public REST API: read its record and coins, verify receipts, pay, dry-run.
 
-import { fromHex } from './lib/bytes.js';
-import { keyFromSeed, randomBytes } from './lib/crypto.js';
-import { toHex } from './lib/bytes.js';
+import { fromHex, toHex, utf8 } from './lib/bytes.js';
+import { canonical } from './lib/canonical.js';
+import { keyFromSeed, nacl, randomBytes } from './lib/crypto.js';
 import * as db from './lib/db.js';
 import { open, seal } from './lib/keystore.js';
-import { signTransaction, transferBody, InsufficientFunds } from './lib/ledger.js';
+import { InsufficientFunds, signTransaction, transferBody, txidOf } from './lib/ledger.js';
+import { commitment, privatePayment, scan } from './lib/private.js';
+import { x25519Secret } from './lib/sealed.js';
 import { verifyReceipt } from './lib/receipt.js';
 import { proposedWalletId } from './lib/requests.js';
 import { ApiError, Node, refusal } from './lib/api.js';
@@ -141,6 +143,60 @@ export class Wallet {
     const receipt = answer.receipt ?? (await this.node.receipt(tx.txid));
     const outcome = await verifyReceipt(receipt, this.pinned.producer_keys, tx.txid, this.network);
     return { txid: tx.txid, receipt, verified: outcome };
+  }
+
+  /** Private notes: trial decryption of the private feed, every payment's receipt verified. */
+  async privateNotes() {
+    const known = (await db.get('notes')) ?? { next: 1, received: [], spent: [] };
+    const lib = await nacl();
+    const secret = await x25519Secret(fromHex(this.secrets.seed));
+    const tip = (await this.node.health()).height;
+    while (known.next <= tip) {
+      const page = await this.node.privateFeed(known.next);
+      const found = await scan(lib, secret, this.key.publicHex, page.entries);
+      for (const r of found.received) {
+        if ((await this.verifiedPrivate(r.txid)).ok) known.received.push(r);
+      }
+      known.spent.push(...found.spent);
+      known.next = page.next > known.next ? page.next : tip + 1;
+    }
+    await db.put('notes', known);
+    const spent = new Set(known.spent);
+    const unspent = [];
+    for (const r of known.received) if (!spent.has(await commitment(r.note))) unspent.push(r.note);
+    return { unspent, total: unspent.reduce((n, x) => n + x.amount, 0) };
+  }
+
+  /** A committed private transfer: its txid recomputed from the body, its receipt verified. */
+  async verifiedPrivate(txid, commitments = []) {
+    const found = await this.node.privateTransaction(txid);
+    const body = found.tx.body;
+    if ((await txidOf(this.network, utf8(canonical(body)))) !== txid) return { ok: false, reason: 'the body is not this txid' };
+    if (!commitments.every((c) => (body.commitments ?? []).includes(c))) return { ok: false, reason: 'our notes are not in it' };
+    return verifyReceipt(found.receipt, this.pinned.producer_keys, txid, this.network);
+  }
+
+  /** Pay privately (notes first, then open coins); the committed transfer verified. */
+  async sendPrivate(to, amount, memo, params) {
+    if (!this.coins) await this.refresh();
+    const notes = (await this.privateNotes()).unspent;
+    const mine = this.coins.filter((c) => c.output.owner === this.key.publicHex);
+    let built;
+    try {
+      built = await privatePayment({ nacl: await nacl(), network: this.network, params, key: this.key, notes, coins: mine, to, amount, memo });
+    } catch (error) {
+      if (error instanceof InsufficientFunds) throw new ApiError(0, { code: 'insufficient_funds', needed: error.needed, available: error.available });
+      throw error;
+    }
+    const answer = await this.node.submitPrivate(built.submission);
+    const refused = refusal(answer);
+    if (refused) throw refused;
+    this.coins = null;
+    const txid = answer.result.txid;
+    const known = (await db.get('notes')) ?? { next: 1, received: [], spent: [] };
+    for (const note of built.spent) known.spent.push(await commitment(note));
+    await db.put('notes', known);
+    return { txid, receipt: answer.receipt, verified: await this.verifiedPrivate(txid, built.commitments) };
   }
 }
 
