@@ -18,6 +18,7 @@ from typing import Any
 
 import nacl.pwhash.argon2id as argon2id
 
+from contracts.policy import Policy, token_id
 from ledger.types import Output, Transaction
 from offline.certs import bank_ca_certificate, revocation_list, root_certificate
 from offline.params import DAY_MS, default_params, kzt
@@ -28,7 +29,7 @@ from privacy.validator import ValidatorSecrets
 from tests.harness import NETWORK, key
 from tests.integration.nodes import ROOT, NodeProcess
 from tests.privacy_cast import AUTHORITIES, ESCROW_SEED, THRESHOLD, VALIDATOR_SEED
-from wallet import builders
+from wallet import builders, programs
 from wallet import offline_builders as ob
 from wallet.client import TengeClient
 from wallet.keystore import KdfParams, Keystore
@@ -70,6 +71,17 @@ def found_bank(node: NodeProcess) -> None:
         committed(client, ob.reserve_fund(NETWORK, BANK, BANK_ID, coins, kzt(1_000_000)))
         crl = revocation_list(BANK, BANK_ID, 1, [], now_ms(), now_ms() + DAY_MS)
         committed(client, ob.publish_crl(NETWORK, BANK, BANK_ID, crl))
+
+
+def grant_school_meals(node: NodeProcess, to: str, amount: int) -> str:
+    """The bank creates a special-purpose token for cafes (MCC 5814) and grants ``amount``."""
+    policy = Policy(issuer=BANK.public_hex, name="School meals", mcc=("5814",))
+    with TengeClient(node.url) as client:
+        committed(client, programs.program_create(NETWORK, BANK, policy))
+        coins = client.bank_coins(BANK_ID, BANK)
+        grant = Output(owner=to, amount=amount)
+        committed(client, programs.program_issue(NETWORK, BANK, coins, token_id(policy), [grant]))
+    return token_id(policy)
 
 
 def configure_privacy(node: NodeProcess) -> None:

@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, Route, expect
 
 from privacy.node import create_seed
 from tests.browser.conftest import phone, require_build, screenshot
-from tests.browser.network import BankCli, configure_privacy, found_bank
+from tests.browser.network import BankCli, configure_privacy, found_bank, grant_school_meals
 from tests.browser.phones import PASSPHRASE, Phone, save_qr
 from tests.integration.nodes import NodeProcess, prepare
 from tests.privacy_cast import VALIDATOR_SEED
@@ -74,7 +74,23 @@ def test_create_open_receive_pay_verify_refuse_and_go_offline(
     bank.run("distribute", "--to", alice.public_key(), "--amount", "100000")
     alice.wait_balance("KZT 100,000.00")
     expect(alice.page.locator("#balance-mark")).to_contain_text("Verified")
+
+    log.info("the bank grants her 5,000 KZT of school-meal money: shown apart, with what it buys")
+    grant_school_meals(story_node, alice.public_key(), 500_000)
+    alice.page.get_by_role("button", name="Refresh").click()
+    special = alice.page.get_by_role("region", name="Special-purpose money")
+    expect(special).to_contain_text("School meals")
+    expect(special).to_contain_text("KZT 5,000.00")
+    expect(special).to_contain_text("shops of category 5814")
+    expect(alice.page.locator("#balance")).to_have_text("KZT 100,000.00")
     screenshot(alice.page, "3-home")
+
+    log.info("amounts follow the language: Russian and Kazakh formats from the same tiyn")
+    alice.page.get_by_label("Language for amounts").select_option("ru")
+    expect(alice.page.locator("#balance")).to_have_text(re.compile(r"^100\s000,00\sKZT$"))
+    alice.page.get_by_label("Language for amounts").select_option("kk")
+    expect(alice.page.locator("#balance")).to_have_text(re.compile(r"^100\s000,00\s₸$"))
+    alice.page.get_by_label("Language for amounts").select_option("en")
 
     log.info("the cafe's phone gets a business wallet and shows a payment code")
     bank.run("open-request", "--request", cafe.create_wallet(), "--tier", "business")

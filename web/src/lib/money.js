@@ -25,8 +25,21 @@ export function decimal(tiyn) {
   return `${negative ? '-' : ''}${whole}.${fraction}`;
 }
 
+// CLDR's Kazakh number format ("100 000,00 ₸"), for engines whose ICU data leaves kk out:
+// Chromium's reduced ICU resolves kk but formats it with the root locale ("KZT 100,000.00").
+function kazakh(tiyn) {
+  const [whole, fraction] = decimal(Math.abs(tiyn)).split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
+  return `${tiyn < 0 ? '-' : ''}${grouped},${fraction}\u00a0₸`;
+}
+
+let kazakhData = null;
+const hasKazakhData = () =>
+  (kazakhData ??= new Intl.NumberFormat('kk-KZ').formatToParts('1.5').some((p) => p.type === 'decimal' && p.value === ','));
+
 /** Tiyn formatted as tenge for a language (kk, ru, en). */
 export function formatKzt(tiyn, language = 'en') {
+  if (language === 'kk' && !hasKazakhData()) return kazakh(tiyn);
   const format = new Intl.NumberFormat(LOCALES[language] ?? language, {
     style: 'currency',
     currency: 'KZT',
