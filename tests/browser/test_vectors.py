@@ -13,6 +13,8 @@ from privacy.envelopes import seal_to_key, x25519_secret
 from privacy.vectors import vectors as privacy_vectors
 from tests.browser.conftest import vectors
 from tests.integration.nodes import ROOT, NodeProcess
+from tests.unit.test_privacy_voprf import PK as VOPRF_PK
+from tests.unit.test_privacy_voprf import VECTORS as VOPRF_VECTORS
 
 
 @pytest.mark.parametrize("backend", ["webcrypto", "tweetnacl"])
@@ -127,3 +129,13 @@ def test_envelopes_sealed_in_the_browser_open_with_libsodium_and_back(
         back,
     )
     assert read == '{"index":0}'
+
+
+def test_browser_voprf_matches_rfc_9497_vectors(page: Page, web_node: NodeProcess) -> None:
+    page.goto(f"{web_node.url}/wallet/")
+    checks = page.evaluate(
+        "async ([pk, v]) => (await import('./lib/vectors.js')).runVoprfVectors(pk, v)",
+        [VOPRF_PK, VOPRF_VECTORS],
+    )
+    assert len(checks) == 5 * len(VOPRF_VECTORS)
+    assert all(checks.values()), {k: v for k, v in checks.items() if not v}

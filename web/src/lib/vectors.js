@@ -190,3 +190,28 @@ export async function runPrivacyVectors(v, seeds) {
   }
   return out;
 }
+
+/** RFC 9497 Appendix A.1.2 (VOPRF, ristretto255-SHA512): `{check name: ok}`. */
+export async function runVoprfVectors(publicKey, vectors) {
+  const voprf = await import('./voprf.js');
+  const G = await import('./ristretto.js');
+  const out = {};
+  for (const [n, v] of vectors.entries()) {
+    const inputs = v.inputs.map(fromHex);
+    const blinds = v.blinds.map((b) => G.scalarFrom(fromHex(b)));
+    const blinded = [];
+    for (const [i, input] of inputs.entries()) blinded.push((await voprf.blind(input, blinds[i])).blinded);
+    out[`vector ${n + 1} blinded`] = blinded.map(toHex).join() === v.blinded.join();
+    const evaluated = v.evaluated.map(fromHex);
+    const proof = fromHex(v.proof);
+    out[`vector ${n + 1} proof`] = await voprf.verifyProof(fromHex(publicKey), blinded, evaluated, proof);
+    const outputs = await voprf.finalize(inputs, blinds, blinded, evaluated, fromHex(publicKey), proof);
+    out[`vector ${n + 1} outputs`] = outputs.map(toHex).join() === v.outputs.join();
+    const bad = Uint8Array.from(proof);
+    bad[5] ^= 1;
+    out[`vector ${n + 1} tampered proof refused`] = !(await voprf.verifyProof(fromHex(publicKey), blinded, evaluated, bad));
+    const otherKey = G.encode(G.multiply(7n, G.BASE));
+    out[`vector ${n + 1} another key refused`] = !(await voprf.verifyProof(otherKey, blinded, evaluated, proof));
+  }
+  return out;
+}
