@@ -236,7 +236,7 @@ def test_private_payments_from_coins_then_from_notes_are_found_and_verified_by_t
 
     log.info("Aigul pays Bolat 2,500 KZT privately from her open coins (the open edge)")
     aigul.paste_request(bolat.payment_request("2500", "Gift", tmp_path / "gift.png"))
-    aigul.page.get_by_label("Private").check()
+    aigul.page.get_by_role("radio", name="Private").check()
     aigul.page.get_by_role("button", name="Check").click()
     expect(aigul.page.locator("#pay-explain")).to_contain_text("would accept")
     aigul.page.get_by_role("button", name="Sign and pay").click()
@@ -253,7 +253,7 @@ def test_private_payments_from_coins_then_from_notes_are_found_and_verified_by_t
 
     log.info("a second private payment spends Aigul's note (signed authorization, no open edge)")
     aigul.paste_request(bolat.payment_request("1000", "", tmp_path / "more.png"))
-    aigul.page.get_by_label("Private").check()
+    aigul.page.get_by_role("radio", name="Private").check()
     aigul.page.get_by_role("button", name="Sign and pay").click()
     expect(aigul.page.locator("#pay-done")).to_be_visible()
     expect(aigul.page.locator("#pay-receipt")).to_have_text("✓ Receipt verified on this phone")
@@ -262,3 +262,44 @@ def test_private_payments_from_coins_then_from_notes_are_found_and_verified_by_t
     expect(bolat.page.locator("#private-balance")).to_contain_text("KZT 3,500.00", timeout=20_000)
     aigul.home()
     expect(aigul.page.locator("#private-balance")).to_contain_text("KZT 16,500.00")
+
+
+def test_anonymous_tokens_are_withdrawn_blindly_then_pay_a_payee_exactly(
+    browser: Browser, story_node: NodeProcess, tmp_path: Path
+) -> None:
+    bank = BankCli(story_node.url, tmp_path)
+    chingiz = Phone(phone(browser), story_node.url, "chingiz").open()
+    dina = Phone(phone(browser), story_node.url, "dina").open()
+    bank.run("open-request", "--request", chingiz.create_wallet(), "--tier", "basic")
+    bank.run("open-request", "--request", dina.create_wallet(), "--tier", "basic")
+    expect(chingiz.page.locator("#tier")).to_contain_text("tier basic", timeout=20_000)
+    expect(dina.page.locator("#tier")).to_contain_text("tier basic", timeout=20_000)
+    bank.run("distribute", "--to", chingiz.public_key(), "--amount", "10000")
+    chingiz.wait_balance("KZT 10,000.00")
+
+    log.info("Chingiz withdraws two 1,000 KZT tokens: blinded, evaluated, proof checked")
+    tokens = chingiz.page.get_by_role("region", name="Anonymous tokens")
+    tokens.get_by_label("Token value").select_option(str(100_000))
+    tokens.get_by_label("How many").fill("2")
+    tokens.get_by_role("button", name="Withdraw tokens").click()
+    expect(chingiz.page.locator("#status")).to_contain_text("proof verified", timeout=30_000)
+    expect(tokens).to_contain_text("You hold 2 \u00d7 KZT 1,000.00")
+    chingiz.wait_balance("KZT 8,000.00")
+
+    log.info("1,500 KZT cannot be paid with them; 2,000 KZT is paid anonymously")
+    chingiz.paste_request(dina.payment_request("1500", "", tmp_path / "odd.png"))
+    chingiz.page.get_by_role("radio", name="Anonymous").check()
+    chingiz.page.get_by_role("button", name="Check").click()
+    expect(chingiz.page.locator("#pay-explain")).to_contain_text("No anonymous tokens make up")
+    chingiz.paste_request(dina.payment_request("2000", "Books", tmp_path / "books.png"))
+    chingiz.page.get_by_role("radio", name="Anonymous").check()
+    chingiz.page.get_by_role("button", name="Sign and pay").click()
+    expect(chingiz.page.locator("#pay-done")).to_be_visible()
+    expect(chingiz.page.locator("#pay-receipt")).to_have_text("✓ Receipt verified on this phone")
+    expect(chingiz.page.locator("#pay-result")).to_contain_text("paid anonymously")
+    dina.home()
+    dina.wait_balance("KZT 2,000.00")
+    chingiz.home()
+    expect(chingiz.page.get_by_role("region", name="Anonymous tokens")).to_contain_text(
+        "You hold no tokens"
+    )

@@ -12,6 +12,7 @@ import { explain } from './explain.js';
 import { $, announce, download, item, mark, showScreen, text } from './ui.js';
 import { Wallet } from './wallet.js';
 import { showOffline } from './purse-screen.js';
+import * as anon from './anonymous.js';
 
 const state = { node: new Node(), wallet: null, language: 'en', payment: null, tx: null };
 const money = (tiyn) => formatKzt(tiyn, state.language);
@@ -100,6 +101,7 @@ async function showHome() {
     mark('balance-mark', snapshot.verified, snapshot.verified ? `✓ Verified: every coin proven by a signed block (tip ${snapshot.height})` : 'Not verified: a receipt did not check out');
     renderSpecial(snapshot.balances).catch(() => {});
     renderPrivate().catch(() => {});
+    renderAnonymous().catch(() => {});
   } catch {
     const cached = await db.get('balance');
     text('balance', cached ? money(cached.balance) : '—');
@@ -125,6 +127,36 @@ async function renderPrivate() {
   const notes = await state.wallet.privateNotes();
   $('private-balance').hidden = notes.total === 0;
   text('private-balance', `Private notes: ${money(notes.total)} (found by trial decryption, each payment's receipt verified)`);
+}
+
+async function renderAnonymous() {
+  const params = await state.node.privacyParams().catch(() => null);
+  const allowed = levelsOf(params, state.record?.wallet?.tier).anonymous?.allowed && params.denominations?.length;
+  $('anon').hidden = !allowed;
+  if (!allowed) return;
+  state.privacy = params;
+  await anon.evaluatePending(state.wallet, params);
+  const held = await anon.heldTokens(state.wallet);
+  const list = Object.entries(held).map(([d, n]) => `${n} × ${money(Number(d))}`);
+  text('anon-held', list.length ? `You hold ${list.join(', ')}.` : 'You hold no tokens.');
+  const select = $('anon-denomination');
+  if (!select.options.length) {
+    for (const d of params.denominations) select.append(new Option(money(d.amount), String(d.amount)));
+  }
+}
+
+async function withdrawTokens(event) {
+  event.preventDefault();
+  const count = Number($('anon-count').value);
+  if (!Number.isSafeInteger(count) || count < 1 || count > 64) return announce('Withdraw 1 to 64 tokens at a time.');
+  try {
+    announce('Withdrawing: blinding, paying, checking the issuer\'s proof…');
+    await attempt(() => anon.withdraw(state.wallet, state.privacy, Number($('anon-denomination').value), count));
+    await showHome();
+    announce(`${count} token(s) withdrawn; the issuer's proof verified under the published key.`);
+  } catch (error) {
+    announce(`Could not withdraw: ${explain(error.problem ?? { code: 'error', detail: error.message }, state.language)}`);
+  }
 }
 
 async function renderSpecial(balances) {
@@ -199,10 +231,12 @@ async function privacyChoices() {
   const levels = levelsOf(state.privacy, state.record?.wallet?.tier);
   const privateRadio = document.querySelector('input[name="privacy"][value="private"]');
   privateRadio.disabled = !levels.private?.allowed;
+  const anonymousRadio = document.querySelector('input[name="privacy"][value="anonymous"]');
+  anonymousRadio.disabled = !levels.anonymous?.allowed || !state.privacy?.denominations?.length;
   document.querySelector('input[name="privacy"][value="open"]').checked = true;
   const notes = [];
   if (levels.private?.allowed) notes.push('Private: amounts, memo and payee are sealed; the ledger sees commitments only.');
-  if (levels.anonymous?.allowed) notes.push('Anonymous tokens are allowed for your tier but not offered by this app yet (tenge-wallet privacy withdraw).');
+  if (levels.anonymous?.allowed) notes.push('Anonymous: bearer tokens you withdrew pay the exact amount; nobody can link them to you.');
   if (!notes.length) notes.push('Only open payments are available for your tier on this network.');
   text('privacy-note', notes.join(' '));
 }
@@ -243,6 +277,10 @@ async function checkPayment() {
     let answer;
     if (chosenLevel() === 'private') {
       answer = await attempt(() => checkPrivately(payAmount()));
+    } else if (chosenLevel() === 'anonymous') {
+      const found = await anon.tokensFor(state.wallet, payAmount());
+      const held = Object.entries(await anon.heldTokens(state.wallet)).map(([d, n]) => `${n} × ${money(Number(d))}`).join(', ') || 'none';
+      answer = found ? { accepted: true } : { accepted: false, problem: { code: 'no_tokens', detail: `No anonymous tokens make up exactly ${money(payAmount())} (you hold ${held}): withdraw tokens on the home screen.` } };
     } else {
       const tx = await state.wallet.buildPayment(state.payment.to, payAmount(), state.payment.memo);
       answer = await attempt(() => state.wallet.dryRun(tx));
@@ -264,12 +302,15 @@ async function sendPayment(event) {
   $('pay-send').disabled = true;
   try {
     const level = chosenLevel();
-    const done = await attempt(() => (level === 'private'
-      ? state.wallet.sendPrivate(state.payment.to, payAmount(), state.payment.memo, state.privacy)
-      : state.wallet.send(state.tx)));
+    const sends = {
+      private: () => state.wallet.sendPrivate(state.payment.to, payAmount(), state.payment.memo, state.privacy),
+      anonymous: () => anon.spend(state.wallet, state.payment.to, payAmount(), state.payment.memo),
+      open: () => state.wallet.send(state.tx),
+    };
+    const done = await attempt(sends[level]);
     $('pay-form').hidden = true;
     $('pay-done').hidden = false;
-    text('pay-result', `${money(payAmount())} paid ${level === 'private' ? 'privately ' : ''}to ${shortCode(state.payment.to)}, block ${done.receipt.header.height}.`);
+    text('pay-result', `${money(payAmount())} paid ${{ private: 'privately ', anonymous: 'anonymously ' }[level] ?? ''}to ${shortCode(state.payment.to)}, block ${done.receipt.header.height}.`);
     text('pay-txid', done.txid);
     mark('pay-receipt', done.verified.ok, done.verified.ok ? '✓ Receipt verified on this phone' : `✗ Receipt not verified: ${done.verified.reason}`);
     announce(done.verified.ok ? 'Payment committed; receipt verified.' : 'Payment answered, but its receipt did not verify.');
@@ -401,6 +442,7 @@ function wire() {
   $('pay-form').addEventListener('submit', sendPayment);
   $('backup-export').addEventListener('click', exportBackup);
   $('refresh').addEventListener('click', showHome);
+  $('anon-form').addEventListener('submit', withdrawTokens);
   $('language').addEventListener('change', async () => {
     state.language = $('language').value;
     document.documentElement.lang = state.language;

@@ -8,6 +8,9 @@ const LIMIT_NAMES = {
   balance: 'balance cap',
   private_per_payment: 'per-payment limit for private payments',
   private_daily: 'daily limit for private payments',
+  anonymous_per_payment: 'per-withdrawal limit for anonymous tokens',
+  anonymous_daily: 'daily limit for anonymous tokens',
+  anonymous_holding: 'holding limit for anonymous tokens',
 };
 const RULES = {
   mcc: 'this token may only be spent at certain kinds of shop',
