@@ -19,7 +19,6 @@ from api.errors import NotFound
 from api.spec import Catalogue
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "web" / "dist"
-APPS = ("wallet", "explorer")
 TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",

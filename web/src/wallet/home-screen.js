@@ -3,7 +3,8 @@
 
 import * as db from './lib/db.js';
 import { formatDelta } from './lib/money.js';
-import * as anon from './anonymous.js';
+// Anonymous tokens' code (ristretto255, VOPRF) loads on first use, not at start-up.
+const tokens = () => import('./anonymous.js');
 import { attempt, money, state } from './context.js';
 import { explain } from './explain.js';
 import { $, announce, item, mark, showScreen, text } from './ui.js';
@@ -62,8 +63,8 @@ async function renderAnonymous() {
   $('anon').hidden = !allowed;
   if (!allowed) return;
   state.privacy = params;
-  await anon.evaluatePending(state.wallet, params);
-  const held = await anon.heldTokens(state.wallet);
+  await (await tokens()).evaluatePending(state.wallet, params);
+  const held = await (await tokens()).heldTokens(state.wallet);
   const list = Object.entries(held).map(([d, n]) => `${n} × ${money(Number(d))}`);
   text('anon-held', list.length ? `You hold ${list.join(', ')}.` : 'You hold no tokens.');
   const select = $('anon-denomination');
@@ -78,7 +79,7 @@ export async function withdrawTokens(event) {
   if (!Number.isSafeInteger(count) || count < 1 || count > 64) return announce('Withdraw 1 to 64 tokens at a time.');
   try {
     announce('Withdrawing: blinding, paying, checking the issuer\'s proof…');
-    await attempt(() => anon.withdraw(state.wallet, state.privacy, Number($('anon-denomination').value), count));
+    await attempt(async () => (await tokens()).withdraw(state.wallet, state.privacy, Number($('anon-denomination').value), count));
     await showHome();
     announce(`${count} token(s) withdrawn; the issuer's proof verified under the published key.`);
   } catch (error) {

@@ -6,7 +6,8 @@ import * as db from './lib/db.js';
 import { decimal, parseAmount, AmountError } from './lib/money.js';
 import { readQrFile, scanCamera } from './lib/qr.js';
 import { readPaymentRequest, shortCode } from './lib/requests.js';
-import * as anon from './anonymous.js';
+// Anonymous tokens' code (ristretto255, VOPRF) loads on first use, not at start-up.
+const tokens = () => import('./anonymous.js');
 import { attempt, money, state } from './context.js';
 import { explain } from './explain.js';
 import { levelsOf } from './home-screen.js';
@@ -85,8 +86,8 @@ export async function checkPayment() {
     if (chosenLevel() === 'private') {
       answer = await attempt(() => checkPrivately(payAmount()));
     } else if (chosenLevel() === 'anonymous') {
-      const found = await anon.tokensFor(state.wallet, payAmount());
-      const held = Object.entries(await anon.heldTokens(state.wallet)).map(([d, n]) => `${n} × ${money(Number(d))}`).join(', ') || 'none';
+      const found = await (await tokens()).tokensFor(state.wallet, payAmount());
+      const held = Object.entries(await (await tokens()).heldTokens(state.wallet)).map(([d, n]) => `${n} × ${money(Number(d))}`).join(', ') || 'none';
       answer = found ? { accepted: true } : { accepted: false, problem: { code: 'no_tokens', detail: `No anonymous tokens make up exactly ${money(payAmount())} (you hold ${held}): withdraw tokens on the home screen.` } };
     } else {
       const tx = await state.wallet.buildPayment(state.payment.to, payAmount(), state.payment.memo);
@@ -111,7 +112,7 @@ export async function sendPayment(event) {
     const level = chosenLevel();
     const sends = {
       private: () => state.wallet.sendPrivate(state.payment.to, payAmount(), state.payment.memo, state.privacy),
-      anonymous: () => anon.spend(state.wallet, state.payment.to, payAmount(), state.payment.memo),
+      anonymous: async () => (await tokens()).spend(state.wallet, state.payment.to, payAmount(), state.payment.memo),
       open: () => state.wallet.send(state.tx),
     };
     const done = await attempt(sends[level]);

@@ -7,8 +7,8 @@ import { keyFromSeed, nacl, randomBytes } from './lib/crypto.js';
 import * as db from './lib/db.js';
 import { open, seal } from './lib/keystore.js';
 import { InsufficientFunds, signTransaction, transferBody, txidOf } from './lib/ledger.js';
-import { commitment, privatePayment, scan } from './lib/private.js';
-import { x25519Secret } from './lib/sealed.js';
+// Private payments' code (sealed boxes, notes) loads on first use, not at start-up.
+const privateLib = () => Promise.all([import('./lib/private.js'), import('./lib/sealed.js')]);
 import { verifyReceipt } from './lib/receipt.js';
 import { proposedWalletId } from './lib/requests.js';
 import { ApiError, Node, refusal } from './lib/api.js';
@@ -147,6 +147,7 @@ export class Wallet {
 
   /** Private notes: trial decryption of the private feed, every payment's receipt verified. */
   async privateNotes() {
+    const [{ commitment, scan }, { x25519Secret }] = await privateLib();
     const known = (await db.get('notes')) ?? { next: 1, received: [], spent: [] };
     const lib = await nacl();
     const secret = await x25519Secret(fromHex(this.secrets.seed));
@@ -178,6 +179,7 @@ export class Wallet {
 
   /** Pay privately (notes first, then open coins); the committed transfer verified. */
   async sendPrivate(to, amount, memo, params) {
+    const [{ commitment, privatePayment }] = await privateLib();
     if (!this.coins) await this.refresh();
     const notes = (await this.privateNotes()).unspent;
     const mine = this.coins.filter((c) => c.output.owner === this.key.publicHex);
