@@ -16,7 +16,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
+from privacy.node import create_seed
+from tests.browser.network import configure_privacy, found_bank
 from tests.integration.nodes import ROOT, NodeProcess, prepare
+from tests.privacy_cast import VALIDATOR_SEED
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
@@ -98,3 +101,17 @@ def web_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeProcess]:
     node = NodeProcess(data).start()
     yield node
     assert node.stop() == 0, "the node must stop cleanly on SIGTERM"
+
+
+@pytest.fixture(scope="module")
+def story_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeProcess]:
+    """A node per test module: a bank with offline payments set up, and the privacy validator."""
+    require_build()
+    data = tmp_path_factory.mktemp("story") / "data"
+    prepare(data)
+    create_seed(data, VALIDATOR_SEED)  # this node is the privacy validator
+    node = NodeProcess(data).start()
+    found_bank(node)
+    configure_privacy(node)
+    yield node
+    node.stop()

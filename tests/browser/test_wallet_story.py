@@ -13,34 +13,16 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from PIL import Image
-from playwright.sync_api import Browser, Playwright, Route, expect
+from playwright.sync_api import Browser, Route, expect
 
-from privacy.node import create_seed
-from tests.browser.conftest import CHROMIUM, FLAGS, phone, require_build, screenshot
-from tests.browser.network import BankCli, configure_privacy, found_bank, grant_school_meals
+from tests.browser.conftest import phone, screenshot
+from tests.browser.network import BankCli, grant_school_meals
 from tests.browser.phones import PASSPHRASE, Phone, save_qr
-from tests.integration.nodes import NodeProcess, prepare
-from tests.privacy_cast import VALIDATOR_SEED
+from tests.integration.nodes import NodeProcess
 
 log = logging.getLogger("wallet-story")
-
-
-@pytest.fixture(scope="module")
-def story_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeProcess]:
-    require_build()
-    data = tmp_path_factory.mktemp("story") / "data"
-    prepare(data)
-    create_seed(data, VALIDATOR_SEED)  # this node is the privacy validator
-    node = NodeProcess(data).start()
-    found_bank(node)
-    configure_privacy(node)
-    yield node
-    node.stop()
 
 
 def tamper_receipt(route: Route) -> None:
@@ -220,135 +202,3 @@ def test_offline_voucher_between_two_phones_with_the_node_stopped_then_deposited
     expect(erlan.page.locator("#status")).to_contain_text("Deposited KZT 1,500.00")
     erlan.home()
     erlan.wait_balance("KZT 1,500.00")
-
-
-def test_private_payments_from_coins_then_from_notes_are_found_and_verified_by_the_payee(
-    browser: Browser, story_node: NodeProcess, tmp_path: Path
-) -> None:
-    bank = BankCli(story_node.url, tmp_path)
-    aigul = Phone(phone(browser), story_node.url, "aigul").open()
-    bolat = Phone(phone(browser), story_node.url, "bolat").open()
-    bank.run("open-request", "--request", aigul.create_wallet(), "--tier", "basic")
-    bank.run("open-request", "--request", bolat.create_wallet(), "--tier", "basic")
-    expect(aigul.page.locator("#tier")).to_contain_text("tier basic", timeout=20_000)
-    expect(bolat.page.locator("#tier")).to_contain_text("tier basic", timeout=20_000)
-    bank.run("distribute", "--to", aigul.public_key(), "--amount", "20000")
-    aigul.wait_balance("KZT 20,000.00")
-
-    log.info("Aigul pays Bolat 2,500 KZT privately from her open coins (the open edge)")
-    aigul.paste_request(bolat.payment_request("2500", "Gift", tmp_path / "gift.png"))
-    aigul.page.get_by_role("radio", name="Private").check()
-    aigul.page.get_by_role("button", name="Check").click()
-    expect(aigul.page.locator("#pay-explain")).to_contain_text("would accept")
-    aigul.page.get_by_role("button", name="Sign and pay").click()
-    expect(aigul.page.locator("#pay-done")).to_be_visible()
-    expect(aigul.page.locator("#pay-receipt")).to_have_text("✓ Receipt verified on this phone")
-    expect(aigul.page.locator("#pay-result")).to_contain_text("paid privately")
-
-    log.info("Bolat finds the note by trial decryption; Aigul holds her change as a note")
-    bolat.home()
-    expect(bolat.page.locator("#private-balance")).to_contain_text("KZT 2,500.00", timeout=20_000)
-    aigul.home()
-    aigul.wait_balance("KZT 0.00")
-    expect(aigul.page.locator("#private-balance")).to_contain_text("KZT 17,500.00")
-
-    log.info("a second private payment spends Aigul's note (signed authorization, no open edge)")
-    aigul.paste_request(bolat.payment_request("1000", "", tmp_path / "more.png"))
-    aigul.page.get_by_role("radio", name="Private").check()
-    aigul.page.get_by_role("button", name="Sign and pay").click()
-    expect(aigul.page.locator("#pay-done")).to_be_visible()
-    expect(aigul.page.locator("#pay-receipt")).to_have_text("✓ Receipt verified on this phone")
-    bolat.home()
-    bolat.page.get_by_role("button", name="Refresh").click()
-    expect(bolat.page.locator("#private-balance")).to_contain_text("KZT 3,500.00", timeout=20_000)
-    aigul.home()
-    expect(aigul.page.locator("#private-balance")).to_contain_text("KZT 16,500.00")
-
-
-def test_anonymous_tokens_are_withdrawn_blindly_then_pay_a_payee_exactly(
-    browser: Browser, story_node: NodeProcess, tmp_path: Path
-) -> None:
-    bank = BankCli(story_node.url, tmp_path)
-    chingiz = Phone(phone(browser), story_node.url, "chingiz").open()
-    dina = Phone(phone(browser), story_node.url, "dina").open()
-    bank.run("open-request", "--request", chingiz.create_wallet(), "--tier", "basic")
-    bank.run("open-request", "--request", dina.create_wallet(), "--tier", "basic")
-    expect(chingiz.page.locator("#tier")).to_contain_text("tier basic", timeout=20_000)
-    expect(dina.page.locator("#tier")).to_contain_text("tier basic", timeout=20_000)
-    bank.run("distribute", "--to", chingiz.public_key(), "--amount", "10000")
-    chingiz.wait_balance("KZT 10,000.00")
-
-    log.info("Chingiz withdraws two 1,000 KZT tokens: blinded, evaluated, proof checked")
-    tokens = chingiz.page.get_by_role("region", name="Anonymous tokens")
-    tokens.get_by_label("Token value").select_option(str(100_000))
-    tokens.get_by_label("How many").fill("2")
-    tokens.get_by_role("button", name="Withdraw tokens").click()
-    expect(chingiz.page.locator("#status")).to_contain_text("proof verified", timeout=30_000)
-    expect(tokens).to_contain_text("You hold 2 \u00d7 KZT 1,000.00")
-    chingiz.wait_balance("KZT 8,000.00")
-
-    log.info("1,500 KZT cannot be paid with them; 2,000 KZT is paid anonymously")
-    chingiz.paste_request(dina.payment_request("1500", "", tmp_path / "odd.png"))
-    chingiz.page.get_by_role("radio", name="Anonymous").check()
-    chingiz.page.get_by_role("button", name="Check").click()
-    expect(chingiz.page.locator("#pay-explain")).to_contain_text("No anonymous tokens make up")
-    chingiz.paste_request(dina.payment_request("2000", "Books", tmp_path / "books.png"))
-    chingiz.page.get_by_role("radio", name="Anonymous").check()
-    chingiz.page.get_by_role("button", name="Sign and pay").click()
-    expect(chingiz.page.locator("#pay-done")).to_be_visible()
-    expect(chingiz.page.locator("#pay-receipt")).to_have_text("✓ Receipt verified on this phone")
-    expect(chingiz.page.locator("#pay-result")).to_contain_text("paid anonymously")
-    dina.home()
-    dina.wait_balance("KZT 2,000.00")
-    chingiz.home()
-    expect(chingiz.page.get_by_role("region", name="Anonymous tokens")).to_contain_text(
-        "You hold no tokens"
-    )
-
-
-def write_y4m(picture: Path, video: Path, frames: int = 30) -> None:
-    """A camera's view of a QR picture, as raw Y4M frames Chromium's fake camera plays."""
-    code = Image.open(picture).convert("L")
-    frame = Image.new("L", (640, 480), 255)
-    side = min(440, code.width * (440 // code.width or 1))
-    frame.paste(code.resize((side, side), Image.NEAREST), ((640 - side) // 2, (480 - side) // 2))
-    chroma = bytes([128]) * (320 * 240)  # black and white: no colour
-    with video.open("wb") as out:
-        out.write(b"YUV4MPEG2 W640 H480 F15:1 Ip A1:1 C420jpeg\n")
-        for _ in range(frames):
-            out.write(b"FRAME\n" + frame.tobytes() + chroma + chroma)
-
-
-def test_the_camera_reads_a_payment_code(
-    playwright_instance: Playwright, story_node: NodeProcess, tmp_path: Path
-) -> None:
-    """Chromium's fake camera shows the payee's QR code; the app reads it from video frames."""
-    bank = BankCli(story_node.url, tmp_path)
-    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-    payee = Phone(phone(browser), story_node.url, "payee").open()
-    bank.run("open-request", "--request", payee.create_wallet(), "--tier", "basic")
-    expect(payee.page.locator("#tier")).to_contain_text("tier basic", timeout=20_000)
-    payee.payment_request("750", "Bread", tmp_path / "bread.gif")
-    payee_key = payee.public_key()
-    browser.close()
-    write_y4m(tmp_path / "bread.gif", tmp_path / "camera.y4m")
-    camera = [
-        "--use-fake-ui-for-media-stream",
-        "--use-fake-device-for-media-stream",
-        f"--use-file-for-fake-video-capture={tmp_path / 'camera.y4m'}",
-    ]
-    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=FLAGS + camera)
-    try:
-        payer = Phone(phone(browser), story_node.url, "payer").open()
-        payer.context.grant_permissions(["camera"])
-        bank.run("open-request", "--request", payer.create_wallet(), "--tier", "basic")
-        expect(payer.page.locator("#tier")).to_contain_text("tier basic", timeout=20_000)
-        payer.home()
-        payer.page.get_by_role("link", name="Pay").click()
-        payer.page.get_by_role("button", name="Scan with the camera").click()
-        expect(payer.page.locator("#pay-form")).to_be_visible(timeout=20_000)
-        expect(payer.page.locator("#pay-to")).to_have_text(payee_key)
-        expect(payer.page.locator("#pay-memo")).to_have_text("Bread")
-        expect(payer.page.get_by_label("Amount to pay in tenge")).to_have_value("750.00")
-    finally:
-        browser.close()
