@@ -5,11 +5,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEV    := $(VENV)/.installed-dev
+WEB    := web/dist/build.json
 
-.PHONY: run test bench compare load lint clean deps deps-test
+.PHONY: run test bench compare load lint clean deps deps-test web
 
 # Debian packages, as root installed when missing: what running needs (libsodium23 for
-# pysodium, privacy/), and what only the tests need (chromium: pages tested in a real browser).
+# pysodium, privacy/; nodejs and npm build the phone wallet's static files), and what only
+# the tests need (chromium: the /docs page and the phone wallet are tested in a real browser).
 define apt_need
 	@missing=""; for check in $(1); do \
 	  package=$${check%%:*}; probe=$${check#*:}; sh -c "$$probe" >/dev/null 2>&1 || missing="$$missing $$package"; \
@@ -20,7 +22,8 @@ define apt_need
 	  else echo "missing Debian packages:$$missing (sudo apt-get install$$missing)" >&2; exit 1; fi; \
 	fi
 endef
-RUN_PACKAGES  := "libsodium23:{ ldconfig -p || /sbin/ldconfig -p; } | grep -q libsodium.so.23"
+RUN_PACKAGES  := "libsodium23:{ ldconfig -p || /sbin/ldconfig -p; } | grep -q libsodium.so.23" \
+                 "nodejs:command -v node" "npm:command -v npm"
 TEST_PACKAGES := "chromium:command -v chromium"
 
 deps:
@@ -39,7 +42,17 @@ $(DEV): $(STAMP) | deps-test
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(DEV)
 
-run: $(STAMP)
+# The phone wallet and explorer (web/): pinned npm packages, copied with the sources into
+# web/dist, which the node serves at /wallet/ and /explorer/.
+web/node_modules/.package-lock.json: web/package-lock.json | deps
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+
+$(WEB): web/node_modules/.package-lock.json web/build.mjs $(shell find web/src -type f 2>/dev/null)
+	cd web && npm run --silent build
+
+web: $(WEB)
+
+run: $(STAMP) $(WEB)
 	$(BIN)/python -m node.demo --data ./data
 
 lint: $(DEV)
@@ -47,15 +60,16 @@ lint: $(DEV)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy ledger wallet api
 
-test: lint
+test: lint $(WEB)
 	$(BIN)/python -m pytest -q
 
-bench: $(DEV)
+bench: $(DEV) $(WEB)
 	@mkdir -p reports
 	$(BIN)/python -m loadtests.bench_core --json reports/bench_core.json
 	$(BIN)/python -m loadtests.bench_privacy --json reports/bench_privacy.json
 	$(BIN)/python -m loadtests.bench_offline --json reports/bench_offline.json
 	$(BIN)/python -m loadtests.bench_api --json reports/bench_api.json
+	$(BIN)/python -m loadtests.bench_wallet --json reports/bench_wallet.json
 
 compare: $(DEV)
 	@mkdir -p reports
@@ -67,4 +81,4 @@ load: $(DEV)
 	$(BIN)/python -m loadtests.load --reports reports $(LOAD_ARGS)
 
 clean:
-	rm -rf $(VENV) data reports
+	rm -rf $(VENV) data reports web/dist web/node_modules

@@ -300,6 +300,7 @@ def print_commands(url: str, data_dir: str, txid: str | None) -> None:
     payee = demo_key("dastarkhan-cafe").public_hex
     print()
     print(f"The node is serving {url} — browse the API at {url}/docs (Ctrl-C stops it).")
+    print(f"Phone wallet: {url}/wallet/ — explorer: {url}/explorer/ (docs/wallet-app.md)")
     print("Try, in another terminal:")
     print(f"  curl -s {url}/v1/supply")
     print(

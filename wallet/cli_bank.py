@@ -26,6 +26,7 @@ from wallet.cli_args import (
     parse_public_key,
     program,
 )
+from wallet.cli_bank_phone import add_phone_commands
 from wallet.cli_common import LOCAL, CliError, Reply, Session
 from wallet.cli_keys import add_keys_commands
 
@@ -53,6 +54,7 @@ def parser() -> argparse.ArgumentParser:
     )
     add_keys_commands(commands, parent, "the central bank to register it as a bank key")
     _add_wallet_commands(commands, parent)
+    add_phone_commands(commands, parent)
     give = command(commands, "distribute", distribute, parent, "pay from the bank's reserve")
     key_argument(give, "--to", "the recipient's public key")
     amount_argument(give)
