@@ -5,7 +5,8 @@ A person creates a wallet on a 360x780 phone; the bank opens it from the phone's
 reading the merchant's QR code; the receipt is verified in the browser; a tampered receipt is
 shown as not verified; a payment over the tier's per-payment limit is explained before signing;
 with the node stopped, a reload still shows the app, the offline banner and the last verified
-balance. Each step is logged; screenshots of the main screens go to docs/screenshots.
+balance. Each step is logged; screenshots of the main screens go to reports/screenshots
+(``TENGE_SCREENSHOTS=docs/screenshots`` renews the README's).
 """
 
 from __future__ import annotations
