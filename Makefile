@@ -53,12 +53,13 @@ $(WEB): web/node_modules/.package-lock.json web/build.mjs $(shell find web/src -
 web: $(WEB)
 
 run: $(STAMP) $(WEB)
-	$(BIN)/python -m node.demo --data ./data
+	$(BIN)/python -m tools.demo --data ./data
 
 lint: $(DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy ledger wallet api
+	$(BIN)/mypy ledger contracts offline privacy wire wallet api node
+	$(BIN)/lint-imports
 
 test: lint $(WEB)
 	$(BIN)/python -m pytest -q
@@ -73,7 +74,7 @@ bench: $(DEV) $(WEB)
 
 compare: $(DEV)
 	@mkdir -p reports
-	$(BIN)/python -m loadtests.pow_compare --json reports/pow_compare.json
+	$(BIN)/python -m loadtests.pow.compare --json reports/pow_compare.json
 
 # Locust against a fresh node, then SLOs, audit and acknowledgements; LOAD_ARGS="--users 40".
 load: $(DEV)

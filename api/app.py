@@ -16,7 +16,8 @@ from api import errors
 from api.context import Context
 from api.metrics import HttpMetrics
 from api.protocol import LedgerApi
-from api.routes import chain, offline, ops, privacy, programs, transactions, wallets, web
+from api.routes import chain, offline, ops, privacy, transactions, wallets, web
+from api.routes import contracts as programs
 from api.spec import CONVERTERS, Catalogue, openapi
 from ledger.registry import Registry
 

@@ -1,6 +1,6 @@
 """Who is asking: verification of RFC 9421 request signatures for private reads.
 
-The profile is the SDK's (:mod:`wallet.httpsig`): ed25519, ``keyid`` = hex
+The profile is the SDK's (:mod:`wire.httpsig`): ed25519, ``keyid`` = hex
 public key, covering ``@method`` and ``@target-uri``, with ``created``, a
 ``nonce`` and the network's ``tag``. A signature is accepted once per
 (keyid, nonce) within the time window; the signing key must belong to a
@@ -32,7 +32,7 @@ from api.errors import (
     SignatureRejected,
 )
 from ledger.records import KeyOwner
-from wallet.httpsig import COVERED, WINDOW_S, tag_for
+from wire.httpsig import COVERED, WINDOW_S, tag_for
 
 
 class Signer(msgspec.Struct, frozen=True):

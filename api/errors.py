@@ -24,8 +24,8 @@ import msgspec
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from api.schemas import Problem
 from ledger.errors import TengeError
+from wire.core import Problem
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"

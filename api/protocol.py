@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from api.program_schemas import CheckResult
-from api.schemas import Health, NetworkInfo, SubmitResult, SupplyInfo
 from ledger.queries import HistoryEntry, Holding
 from ledger.records import BankRecord, KeyOwner, WalletRecord
 from ledger.types import Block, BlockHeader, Receipt, Transaction
+from wire.contracts import CheckResult
+from wire.core import Health, NetworkInfo, SubmitResult, SupplyInfo
 
 
 class LedgerApi(Protocol):

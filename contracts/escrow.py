@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import msgspec
 
-from contracts.common import (
+from contracts.changes import (
     apply_changes,
     booked,
     changes,

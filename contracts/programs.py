@@ -8,7 +8,7 @@ equals the sum of the program's tokens outstanding at all levels.
 
 from __future__ import annotations
 
-from contracts.common import (
+from contracts.changes import (
     Changes,
     apply_changes,
     booked,

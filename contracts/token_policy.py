@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from contracts.common import owner_ids, party, token_record
+from contracts.changes import owner_ids, party, token_record
 from contracts.errors import PolicyViolation
 from contracts.policy import Policy, check_cap, check_recipient, check_window, token_id
 from ledger.registry import Pending, WalletFlow

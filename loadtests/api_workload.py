@@ -16,7 +16,6 @@ import random
 import time
 from collections.abc import Sequence
 
-from api.schemas import MAX_BATCH
 from ledger.encoding import canonical
 from ledger.params import kzt
 from ledger.types import OutPoint, Output, Transaction, Transfer
@@ -25,6 +24,7 @@ from loadtests.loadgen import http_request
 from wallet import builders
 from wallet.builders import Coin
 from wallet.client import ApiError, Batch, TengeClient
+from wire.core import MAX_BATCH
 
 BATCH_PATH = "/v1/transactions/batch"
 SINGLE_PATH = "/v1/transactions"

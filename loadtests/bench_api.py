@@ -42,7 +42,6 @@ from typing import Any
 
 import msgspec
 
-from api.schemas import MAX_BATCH
 from loadtests import api_workload as work
 from loadtests.api_report import print_table
 from loadtests.bench_core import NETWORK, T0, key
@@ -56,6 +55,7 @@ from loadtests.servers import (
     prepare_node_data,
 )
 from wallet.client import Batch, TengeClient
+from wire.core import MAX_BATCH
 
 
 def measure_inproc(args: argparse.Namespace) -> dict[str, Any]:

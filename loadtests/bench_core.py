@@ -34,10 +34,10 @@ from ledger.chain import Chain
 from ledger.crypto import KeyPair, sha256, verify
 from ledger.encoding import canonical
 from ledger.params import kzt, make_genesis
-from ledger.producer import Producer, produce_now
 from ledger.rules import core_registry
 from ledger.storage.leveldb import LevelDBStore
 from ledger.types import OutPoint, Output, Transaction, Transfer
+from node.producer import Producer, produce_now
 from wallet import builders
 from wallet.builders import Coin
 

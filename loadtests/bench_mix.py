@@ -30,13 +30,13 @@ from ledger.chain import Chain
 from ledger.crypto import KeyPair, sha256
 from ledger.encoding import canonical
 from ledger.params import kzt, make_genesis
-from ledger.producer import Producer, produce_now
 from ledger.storage.leveldb import LevelDBStore
 from ledger.types import OutPoint, Output, Transaction, Transfer
 from node.composition import full_registry
+from node.producer import Producer, produce_now
 from wallet import builders
-from wallet import programs as p
 from wallet.builders import Coin
+from wallet.contracts import builders as p
 
 NETWORK = "kzt-bench-mix"
 T0 = 1_767_225_600_000

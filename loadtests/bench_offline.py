@@ -39,19 +39,19 @@ from typing import Any
 import segno
 
 from ledger.crypto import KeyPair, verify
-from ledger.producer import produce_now
 from ledger.receipts import make_receipt
 from ledger.storage.leveldb import LevelDBStore
 from ledger.types import Output, Transaction
+from node.producer import produce_now
 from offline.bundle import Bundle
 from offline.certs import device_certificate
 from offline.device import DeviceState, Purse, pay
 from offline.params import default_tier_limits, kzt
-from offline.pilot import Pilot
 from offline.pki import load_device
 from offline.verify import VerifyCache, verify_bundle
+from tools.offline_sim.pilot import Pilot
 from wallet import builders
-from wallet import offline_builders as ob
+from wallet.offline import builders as ob
 
 PAYEES = 10
 PER_DEPOSIT, PER_BLOCK = 100, 20

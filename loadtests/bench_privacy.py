@@ -48,12 +48,11 @@ from ledger.chain import Chain
 from ledger.crypto import KeyPair, sha256
 from ledger.encoding import canonical
 from ledger.params import kzt, make_genesis
-from ledger.producer import Outcome, Producer, produce_now
 from ledger.rules import core_registry
 from ledger.storage.leveldb import LevelDBStore
 from ledger.types import OutPoint, Output, Transaction, Transfer
-from privacy import tokens, voprf
-from privacy import wallet as pw
+from node.producer import Outcome, Producer, produce_now
+from privacy import voprf
 from privacy.notes import new_note
 from privacy.params import default_params
 from privacy.prepare import evaluate, prepare_private, prepare_spend
@@ -62,6 +61,8 @@ from privacy.types import Authority, PrivacyConfigure, PrivacyParams
 from privacy.validator import Validator, ValidatorSecrets
 from wallet import builders
 from wallet.builders import Coin
+from wallet.privacy import payments as pw
+from wallet.privacy import tokens
 
 NETWORK = "kzt-bench"
 T0 = 1_767_225_600_000

@@ -22,7 +22,7 @@ from ledger.crypto import KeyPair
 from ledger.encoding import canonical
 from ledger.types import Transaction
 from loadtests.acks import AckLog
-from wallet.httpsig import sign_request
+from wire.httpsig import sign_request
 
 JSON = {"content-type": "application/json"}
 

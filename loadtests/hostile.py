@@ -40,7 +40,6 @@ from api.app import create_app
 from ledger.chain import Chain
 from ledger.crypto import KeyPair
 from ledger.encoding import canonical
-from ledger.producer import Producer
 from ledger.queries import holdings_of_key
 from ledger.storage import KeyValueStore, schema
 from ledger.storage.memory import MemoryStore
@@ -48,6 +47,7 @@ from ledger.types import Block, Transaction
 from loadtests.hostile_mutate import mutate
 from loadtests.hostile_story import HONEST, NETWORK, Story, build, key, ring, validator
 from node.composition import full_registry
+from node.producer import Producer
 from node.service import LedgerService
 from wallet import builders
 from wallet.builders import Coin

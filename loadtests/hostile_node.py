@@ -17,13 +17,13 @@ from pathlib import Path
 
 from ledger.crypto import KeyPair
 from ledger.encoding import canonical
-from ledger.producer import now_ms
 from ledger.storage.leveldb import LevelDBStore
 from ledger.storage.memory import MemoryStore
 from loadtests.hostile import Tally, copy_of, honest_payments, mutants, send_round, stored
 from loadtests.hostile_story import Story, build, key
 from loadtests.netkit import NodeProcess
 from node.keyfiles import write_key
+from node.producer import now_ms
 from privacy.node import create_seed
 from wallet.builders import Coin
 from wallet.client import TengeClient

@@ -16,7 +16,7 @@ from offline.certs import bank_ca_certificate, device_certificate, revocation_li
 from offline.device import DeviceState, Purse, pay
 from offline.params import DAY_MS, default_params, default_tier_limits
 from offline.records import BankOffline, DeviceRecord, bank_key, device_key
-from wallet import offline_builders as ob
+from wallet.offline import builders as ob
 
 FULL = default_tier_limits()["full"]
 

@@ -13,8 +13,7 @@ from ledger.state import StateView
 from ledger.types import Block, Transaction
 from ledger.validation import decode_envelope
 from loadtests.hostile_story import NETWORK, Story, key
-from privacy import escrow, tokens
-from privacy import wallet as pw
+from privacy import escrow
 from privacy.params import default_params
 from privacy.prepare import evaluate, prepare_private, prepare_spend
 from privacy.records import PARAMS_KEY
@@ -25,6 +24,8 @@ from privacy.types import (
     PrivacyParams,
     PrivateTransfer,
 )
+from wallet.privacy import payments as pw
+from wallet.privacy import tokens
 
 AUTHORITIES = ("afm", "prosecutor", "court", "national-bank", "ombudsman")
 THRESHOLD = 3

@@ -12,8 +12,8 @@ from ledger.params import kzt
 from ledger.types import Output
 from loadtests.hostile_story import NETWORK, Story, key, open_wallet
 from wallet import builders
-from wallet import programs as p
 from wallet.builders import Coin
+from wallet.contracts import builders as p
 
 HOUR_MS = 3_600_000
 

@@ -21,11 +21,11 @@ from ledger.chain import Chain
 from ledger.crypto import KeyPair, sha256
 from ledger.errors import TengeError
 from ledger.params import kzt, make_genesis
-from ledger.producer import Outcome, produce_now
 from ledger.queries import holdings_of_key
 from ledger.storage import KeyValueStore
 from ledger.types import KZT, Output, Tier, TierLimits, Transaction
 from node.composition import full_registry
+from node.producer import Outcome, produce_now
 from privacy.validator import Validator, ValidatorSecrets, Witness
 from wallet import builders
 from wallet.builders import Coin

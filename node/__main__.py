@@ -27,10 +27,10 @@ from pathlib import Path
 from ledger.crypto import KeyPair
 from ledger.encoding import canonical
 from ledger.params import make_genesis
-from ledger.producer import now_ms
 from ledger.types import Genesis
 from node.config import NodeConfig, add_flags, load
 from node.keyfiles import write_key
+from node.producer import now_ms
 from node.supervisor import Node
 from node.writer import FATAL, genesis_of, run_writer
 

@@ -81,7 +81,7 @@ def server_refusal(exc: BaseException) -> TengeError:
     return InternalError()
 
 
-class ProblemWorker(ThreadWorker):
+class ProblemWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn ships no type hints
     """gunicorn's threaded worker whose own refusals are problem documents."""
 
     def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:

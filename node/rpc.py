@@ -29,11 +29,11 @@ from typing import Any
 import msgspec
 
 from api.protocol import LedgerApi
-from api.schemas import Problem, SubmitResult
 from ledger.encoding import canonical
 from ledger.errors import TengeError, Unavailable, all_error_classes
 from ledger.types import Transaction
 from node.service import LedgerService
+from wire.core import Problem, SubmitResult
 
 log = logging.getLogger(__name__)
 _HEADER = struct.Struct(">I")

@@ -14,12 +14,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from concurrent.futures import wait as wait_for
 
-from api.program_schemas import CheckResult
-from api.schemas import Health, NetworkInfo, Problem, SubmitResult, SupplyInfo
 from ledger.chain import Chain, execute, genesis_hash
 from ledger.encoding import decode_json
 from ledger.errors import TengeError, Unavailable
-from ledger.producer import Outcome, Producer
 from ledger.queries import (
     HistoryEntry,
     Holding,
@@ -35,6 +32,9 @@ from ledger.storage import schema
 from ledger.types import TIERS, Block, BlockHeader, Receipt, Transaction
 from ledger.validation import parse_transaction
 from node.nonces import NonceBook
+from node.producer import Outcome, Producer
+from wire.contracts import CheckResult
+from wire.core import Health, NetworkInfo, Problem, SubmitResult, SupplyInfo
 
 
 class LedgerService:

@@ -18,13 +18,13 @@ from pathlib import Path
 
 from ledger.chain import Chain
 from ledger.encoding import decode_json
-from ledger.producer import Producer
 from ledger.storage import StorageError
 from ledger.storage.leveldb import LevelDBStore
 from ledger.types import Genesis
 from node.composition import full_registry
 from node.config import NodeConfig
 from node.keyfiles import read_key
+from node.producer import Producer
 from node.rpc import RpcServer
 from node.service import LedgerService
 from privacy import service as privacy_service

@@ -21,4 +21,4 @@ from node.rpc import RpcClient
 client = RpcClient(os.environ["TENGE_SOCKET_PATH"])
 client.wait_for_writer(timeout=float(os.environ.get("TENGE_WRITER_WAIT_S", "20")))
 app = create_app(client, full_registry(), max_body=int(os.environ.get("TENGE_MAX_BODY", 4 << 20)))
-app.wsgi_app = guard_input(app.wsgi_app)  # type: ignore[method-assign]
+app.wsgi_app = guard_input(app.wsgi_app)  # type: ignore[method-assign,assignment]

@@ -19,7 +19,7 @@ from ledger.state import StateView
 from ledger.storage import schema
 from ledger.types import TIERS, Body
 from ledger.validation import body_of
-from offline.common import Draft, apply_changes, bank_offline, bank_signer, setup
+from offline.draft import Draft, apply_changes, bank_offline, bank_signer, setup
 from offline.errors import (
     CertificateExpired,
     CrlIncomplete,

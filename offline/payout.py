@@ -17,7 +17,7 @@ from ledger.records import KeyOwner
 from ledger.registry import Effect, Pending, WalletFlow
 from ledger.rules.limits import active_owners, check_limits
 from ledger.state import StateView
-from offline.common import Draft, bank_offline, setup
+from offline.draft import Draft, bank_offline, setup
 from offline.errors import (
     CounterReplay,
     DepositTooLate,

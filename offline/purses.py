@@ -20,15 +20,7 @@ from ledger.rules.limits import active_owners, check_limits, owner_of
 from ledger.state import StateView
 from ledger.types import KZT, Output
 from ledger.validation import body_of, require_signers
-from offline.common import (
-    Draft,
-    apply_changes,
-    bank_offline,
-    bank_signer,
-    only_signer,
-    purse,
-    setup,
-)
+from offline.draft import Draft, apply_changes, bank_offline, bank_signer, only_signer, purse, setup
 from offline.errors import (
     CertificateExpired,
     ClawbackExceedsDebt,

@@ -21,7 +21,7 @@ from ledger.state import StateView
 from ledger.types import Body
 from ledger.validation import body_of
 from offline.authority import revoke
-from offline.common import Draft, apply_changes, bank_offline, purse
+from offline.draft import Draft, apply_changes, bank_offline, purse
 from offline.errors import NotFraudProof, TamperedBundle, VoucherCountExceeded
 from offline.payout import Payout, payable
 from offline.proofs import after_statement, chain_break, over_limit, pair_fraud

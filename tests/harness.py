@@ -12,12 +12,12 @@ from ledger.chain import Chain
 from ledger.crypto import KeyPair, sha256
 from ledger.errors import TengeError
 from ledger.params import kzt, make_genesis
-from ledger.producer import Outcome, produce_now
 from ledger.queries import holdings_of_key
 from ledger.registry import Registry
 from ledger.rules import core_registry
 from ledger.storage import KeyValueStore
 from ledger.types import Output, Tier, Transaction
+from node.producer import Outcome, produce_now
 from wallet import builders
 from wallet.builders import Coin
 

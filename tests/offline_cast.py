@@ -15,10 +15,10 @@ from ledger.storage.memory import MemoryStore
 from offline.bundle import Bundle
 from offline.device import DeviceState, pay
 from offline.params import default_tier_limits, kzt
-from offline.pilot import Phone, Pilot
 from offline.trust import TrustStore
 from offline.voucher import SignedVoucher
-from wallet import offline_builders as ob
+from tools.offline_sim.pilot import Phone, Pilot
+from wallet.offline import builders as ob
 
 BASIC = default_tier_limits()["basic"]
 

@@ -12,22 +12,22 @@ from collections.abc import Sequence
 import contracts
 import privacy
 from ledger.crypto import KeyPair, sha256
-from ledger.producer import Outcome
 from ledger.rules import core_registry
 from ledger.state import StateView
 from ledger.storage import KeyValueStore
 from ledger.types import KZT, Block, Transaction
 from ledger.validation import decode_envelope
+from node.producer import Outcome
 from privacy import escrow
-from privacy import wallet as pw
 from privacy.params import default_params
 from privacy.prepare import evaluate, prepare_private, prepare_spend
 from privacy.records import params_of
 from privacy.requests import Evaluation, PrivateSubmission, SpendRequest
 from privacy.types import AmlMode, Authority, PrivacyConfigure, PrivacyParams, PrivateTransfer
 from privacy.validator import Validator, ValidatorSecrets
-from privacy.wallet import PrivateHistory, scan
 from tests.harness import NETWORK, Harness, key
+from wallet.privacy import payments as pw
+from wallet.privacy.payments import PrivateHistory, scan
 
 AUTHORITIES = ("afm", "prosecutor", "court", "national-bank", "ombudsman")
 THRESHOLD = 3

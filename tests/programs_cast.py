@@ -18,17 +18,17 @@ from ledger.audit import check_money
 from ledger.crypto import KeyPair
 from ledger.errors import TengeError
 from ledger.params import kzt
-from ledger.producer import Outcome
 from ledger.records import Locked
 from ledger.state import StateView
 from ledger.storage import KeyValueStore, schema
 from ledger.storage.memory import MemoryStore
 from ledger.types import Output, Tier, Transaction
 from node.composition import full_registry
+from node.producer import Outcome
 from tests.harness import NETWORK, Harness, key
 from wallet import builders
-from wallet import programs as p
 from wallet.builders import Coin
+from wallet.contracts import builders as p
 
 
 class World:

@@ -23,7 +23,7 @@ from ledger.receipts import verify_receipt
 from ledger.records import BankRecord, ChainTip, WalletRecord
 from ledger.types import BlockHeader, Receipt, TierLimits, Transaction
 from wallet.builders import Coin
-from wallet.httpsig import SignedReads
+from wire.httpsig import SignedReads
 
 T = TypeVar("T")
 

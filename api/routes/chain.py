@@ -6,9 +6,9 @@ from flask import Blueprint, Response, request
 
 from api.context import context, int_arg, reply
 from api.errors import NotFound
-from api.schemas import BankRecord, BlockList, BlockResponse, NetworkInfo, SupplyInfo
 from api.spec import Catalogue, Endpoint, Param
 from ledger.receipts import block_txids
+from wire.core import BankRecord, BlockList, BlockResponse, NetworkInfo, SupplyInfo
 
 
 def blueprint(catalogue: Catalogue) -> Blueprint:

@@ -18,7 +18,7 @@ from flask import Blueprint, Response, request
 from api.auth import authenticate
 from api.context import context, reply
 from api.errors import BadParameter, Forbidden
-from api.routes.programs import found, hex_id, read
+from api.routes.contracts import found, hex_id, read
 from api.routes.wallets import readable_wallet, signed_by_bank
 from api.spec import Catalogue, Endpoint
 from offline import queries

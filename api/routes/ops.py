@@ -9,9 +9,9 @@ from flask import Blueprint, Response, current_app
 
 from api.context import context, reply
 from api.errors import NotFound
-from api.schemas import Health
 from api.spec import Catalogue, Endpoint
 from ledger.errors import all_error_classes
+from wire.core import Health
 
 
 def blueprint(catalogue: Catalogue) -> Blueprint:

@@ -19,7 +19,6 @@ from api.auth import authenticate
 from api.context import context, int_arg, read_body, reply, txid_arg
 from api.errors import BadParameter, NotFound, problem_response
 from api.routes.transactions import WAIT, wants_commit
-from api.schemas import SubmitResponse, SubmitResult
 from api.spec import Catalogue, Endpoint, Param
 from privacy.records import PARAMS_KEY
 from privacy.requests import (
@@ -34,6 +33,7 @@ from privacy.requests import (
     TokenStatus,
 )
 from privacy.types import PrivacyParams
+from wire.core import SubmitResponse, SubmitResult
 
 TAG = "privacy"
 

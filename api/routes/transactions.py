@@ -6,17 +6,11 @@ from flask import Blueprint, Response, request
 
 from api.context import context, read_body, reply, txid_arg
 from api.errors import BadParameter, NotFound, problem_response
-from api.schemas import (
-    BatchRequest,
-    BatchResponse,
-    Problem,
-    SubmitResponse,
-    SubmitResult,
-)
 from api.spec import Catalogue, Endpoint, Param
 from ledger.errors import TengeError
 from ledger.types import Receipt, SignedTransaction, Transaction
 from ledger.validation import decode_envelope, validate_transaction
+from wire.core import BatchRequest, BatchResponse, Problem, SubmitResponse, SubmitResult
 
 WAIT = Param(
     "wait", "string", "`commit` to answer only when the block is committed (with the receipt)"

@@ -7,10 +7,10 @@ from flask import Blueprint, Response, request
 from api.auth import authenticate, require_bank, require_wallet_reader
 from api.context import context, int_arg, reply
 from api.errors import BadParameter, Forbidden, NotFound
-from api.schemas import HistoryPage, OutputList, WalletList, WalletView
 from api.spec import Catalogue, Endpoint, Param
 from ledger.queries import balances, parse_cursor
 from ledger.records import WalletRecord
+from wire.core import HistoryPage, OutputList, WalletList, WalletView
 
 SIGNED = (401, 403, 404)
 

@@ -1,7 +1,7 @@
 """The ``pow`` ordering backend: Nakamoto consensus over the ledger's own transactions.
 
 A real proof-of-work chain, built to be measured against the permissioned
-ledger on the same workload (``python -m loadtests.pow_compare``):
+ledger on the same workload (``python -m loadtests.pow.compare``):
 
 - ``block``     120-byte headers (prev hash, Merkle root, time, 256-bit target,
                 nonce) hashed with SHA-256d; bodies carry a coinbase and the

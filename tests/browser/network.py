@@ -29,10 +29,11 @@ from privacy.validator import ValidatorSecrets
 from tests.harness import NETWORK, key
 from tests.integration.nodes import ROOT, NodeProcess
 from tests.privacy_cast import AUTHORITIES, ESCROW_SEED, THRESHOLD, VALIDATOR_SEED
-from wallet import builders, programs
-from wallet import offline_builders as ob
+from wallet import builders
 from wallet.client import TengeClient
+from wallet.contracts import builders as programs
 from wallet.keystore import KdfParams, Keystore
+from wallet.offline import builders as ob
 
 BANK_ID = "phone-bank"
 BANK = key(BANK_ID)

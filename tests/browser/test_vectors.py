@@ -10,11 +10,11 @@ from playwright.sync_api import Page
 
 from ledger.crypto import KeyPair, sha256
 from privacy.envelopes import seal_to_key, x25519_secret
-from privacy.vectors import vectors as privacy_vectors
 from tests.browser.conftest import vectors
 from tests.integration.nodes import ROOT, NodeProcess
 from tests.unit.test_privacy_voprf import PK as VOPRF_PK
 from tests.unit.test_privacy_voprf import VECTORS as VOPRF_VECTORS
+from tools.vectors.privacy import vectors as privacy_vectors
 
 
 @pytest.mark.parametrize("backend", ["webcrypto", "tweetnacl"])

@@ -16,11 +16,11 @@ from concurrent.futures import wait
 
 from ledger.chain import Chain
 from ledger.params import kzt, make_genesis
-from ledger.producer import Producer, produce_now
 from ledger.queries import holdings_of_key
 from ledger.rules import core_registry
 from ledger.storage.leveldb import LevelDBStore
 from ledger.types import Output
+from node.producer import Producer, produce_now
 from tests.harness import NETWORK, T0, key
 from wallet import builders
 from wallet.builders import Coin

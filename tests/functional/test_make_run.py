@@ -19,7 +19,7 @@ BIN = Path(sys.executable).parent
 def start_demo(data: Path, port: int) -> tuple[subprocess.Popen[str], list[str]]:
     """Start the demo and read its output up to the printed commands."""
     demo = subprocess.Popen(
-        [sys.executable, "-m", "node.demo", "--data", str(data), "--port", str(port)],
+        [sys.executable, "-m", "tools.demo", "--data", str(data), "--port", str(port)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
@@ -63,7 +63,16 @@ def test_demo_serves_its_story_and_its_printed_commands_work_and_it_resumes(tmp_
         os.killpg(demo.pid, signal.SIGTERM)
         demo.wait(timeout=60)
     again = subprocess.run(
-        [sys.executable, "-m", "node.demo", "--data", str(data), "--port", str(port), "--check"],
+        [
+            sys.executable,
+            "-m",
+            "tools.demo",
+            "--data",
+            str(data),
+            "--port",
+            str(port),
+            "--check",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

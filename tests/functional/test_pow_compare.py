@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from loadtests import pow_compare
+from loadtests.pow import compare as pow_compare
 
 log = logging.getLogger(__name__)
 SEED = 11

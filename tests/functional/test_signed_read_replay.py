@@ -18,7 +18,7 @@ from tests.integration.conftest import Api
 from tests.integration.nodes import NodeProcess, prepare
 from tests.integration.story import found_bank, open_wallet
 from wallet.client import TengeClient
-from wallet.httpsig import sign_request
+from wire.httpsig import sign_request
 
 
 def wait_healthy(node: NodeProcess, old_writer: int) -> None:

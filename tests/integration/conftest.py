@@ -13,9 +13,9 @@ import pytest
 from api.app import create_app
 from ledger.chain import Chain
 from ledger.params import make_genesis
-from ledger.producer import Producer
 from ledger.rules import core_registry
 from ledger.storage.memory import MemoryStore
+from node.producer import Producer
 from node.service import LedgerService
 from tests.harness import NETWORK, T0, key
 from tests.integration.nodes import NodeProcess, prepare

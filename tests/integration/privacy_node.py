@@ -18,19 +18,19 @@ from api.app import create_app
 from ledger.chain import Chain
 from ledger.crypto import KeyPair
 from ledger.params import kzt, make_genesis
-from ledger.producer import Producer
 from ledger.storage.leveldb import LevelDBStore
 from ledger.types import Output, Tier, Transaction
 from node.composition import full_registry
+from node.producer import Producer
 from node.service import LedgerService
 from privacy import escrow
-from privacy.client import PrivateWallet
 from privacy.params import default_params
 from privacy.types import Authority, PrivacyConfigure
 from tests.harness import NETWORK, T0, key
 from tests.privacy_cast import AUTHORITIES, ESCROW_SEED, THRESHOLD, validator
 from wallet import builders
 from wallet.client import TengeClient
+from wallet.privacy.client import PrivateWallet
 
 
 class PrivacyNode:

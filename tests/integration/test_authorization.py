@@ -25,7 +25,7 @@ from tests.integration.conftest import Api
 from tests.integration.story import CB, found_bank, open_wallet
 from wallet import builders
 from wallet.client import ApiError
-from wallet.httpsig import COVERED, LABEL, sign_request, tag_for
+from wire.httpsig import COVERED, LABEL, sign_request, tag_for
 
 
 def refusal(api: Api, tx: Transaction) -> tuple[int, str]:

@@ -22,7 +22,6 @@ from typing import Any
 import httpx
 import pytest
 
-from api.schemas import BatchRequest
 from ledger.crypto import (
     DOMAIN_BLOCK,
     DOMAIN_GENESIS,
@@ -42,7 +41,8 @@ from tests.harness import NETWORK, key
 from tests.integration.nodes import NodeProcess, prepare
 from wallet import builders
 from wallet.client import TengeClient
-from wallet.httpsig import sign_request
+from wire.core import BatchRequest
+from wire.httpsig import sign_request
 
 SEED = int(os.environ.get("TENGE_FUZZ_SEED", "9457"))
 SINGLE_MUTATIONS = 1000

@@ -28,7 +28,7 @@ from tests.harness import NETWORK, key
 from tests.integration.nodes import ROOT, NodeProcess, free_port
 from tests.integration.story import CB
 from wallet import builders
-from wallet.cli_args import format_kzt, parse_amount
+from wallet.cli.args import format_kzt, parse_amount
 from wallet.client import TengeClient
 from wallet.keystore import KdfParams, Keystore
 

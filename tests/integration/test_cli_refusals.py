@@ -1,7 +1,7 @@
 """Every command-line program refuses with its documented exit code, a code and no traceback.
 
 Each case runs the installed program as a real subprocess and checks: the
-exit code of the table in ``wallet/cli_common.py`` (and the ones
+exit code of the table in ``wallet/cli/common.py`` (and the ones
 ``tenge-audit`` and ``tenge-node`` document), the stable code in the
 output, no Python traceback on stdout or stderr, and, with ``--json``, a
 JSON document on stdout. ``tenge-wallet offline receive`` needs no node (it
@@ -24,21 +24,21 @@ from pathlib import Path
 import pytest
 
 from ledger.params import kzt
-from ledger.producer import now_ms
 from ledger.storage.memory import MemoryStore
 from ledger.types import Output
+from node.producer import now_ms
 from offline.bundle import Bundle
 from offline.device import pay
 from offline.params import default_tier_limits
-from offline.pilot import Phone, Pilot
 from tests.harness import NETWORK, key
 from tests.integration.nodes import ROOT, NodeProcess, free_port, prepare
 from tests.integration.test_cli import PASSWORD, cheap_kdf
+from tools.offline_sim.pilot import Phone, Pilot
 from wallet import builders
-from wallet import offline_builders as ob
-from wallet.cli_common import INTERNAL, LOCAL, REFUSED, UNREACHABLE
+from wallet.cli.common import INTERNAL, LOCAL, REFUSED, UNREACHABLE
 from wallet.client import TengeClient
 from wallet.keystore import Keystore
+from wallet.offline import builders as ob
 
 BIN = Path(sys.executable).parent
 BASIC = default_tier_limits()["basic"]
@@ -319,7 +319,7 @@ def test_an_unexpected_failure_is_exit_4_internal_error_with_its_traceback(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """A bug is not a refusal: its own exit code, a JSON document, the traceback on stderr."""
-    from wallet.cli_common import run as run_cli
+    from wallet.cli.common import run as run_cli
 
     def broken(session: object) -> None:
         raise ZeroDivisionError("a bug")

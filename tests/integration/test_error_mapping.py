@@ -21,17 +21,16 @@ from flask import Flask
 from api import errors as api_errors
 from api.app import create_app
 from api.errors import PROBLEM_JSON, document, problem_response
-from api.schemas import Problem
 from ledger import errors
 from ledger.chain import Chain
 from ledger.crypto import DOMAIN_BLOCK, KeyPair, signing_message
 from ledger.encoding import canonical
 from ledger.errors import TengeError
 from ledger.params import kzt, make_genesis
-from ledger.producer import Producer
 from ledger.rules import core_registry
 from ledger.storage.memory import MemoryStore
 from ledger.types import KZT, OutPoint, Output, Signature, Transaction, Transfer
+from node.producer import Producer
 from node.rpc import remote_error
 from node.service import LedgerService
 from tests.faulty_rule import faulty, with_faulty
@@ -40,7 +39,8 @@ from tests.integration.nodes import NodeProcess
 from wallet import builders
 from wallet.builders import Coin
 from wallet.client import TengeClient
-from wallet.httpsig import sign_request
+from wire.core import Problem
+from wire.httpsig import sign_request
 
 CB = key("central-bank")
 

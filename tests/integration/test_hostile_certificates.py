@@ -22,10 +22,10 @@ from api.app import create_app
 from ledger.chain import Chain
 from ledger.encoding import canonical
 from ledger.params import kzt, make_genesis
-from ledger.producer import Producer
 from ledger.storage.memory import MemoryStore
 from ledger.types import Transaction
 from node.composition import full_registry
+from node.producer import Producer
 from node.service import LedgerService
 from offline.certs import bank_ca_certificate, device_certificate, root_certificate
 from offline.params import default_params, default_tier_limits
@@ -33,7 +33,7 @@ from tests.harness import NETWORK, T0, key
 from tests.integration.conftest import Api
 from tests.integration.story import CB, found_bank, open_wallet
 from wallet import builders
-from wallet import offline_builders as ob
+from wallet.offline import builders as ob
 
 ED25519_OID = bytes.fromhex("06032b6570")
 

@@ -16,9 +16,9 @@ from api.app import create_app
 from ledger.chain import Chain
 from ledger.crypto import KeyPair, sha256
 from ledger.params import make_genesis
-from ledger.producer import Producer
 from ledger.storage.memory import MemoryStore
 from node.composition import full_registry
+from node.producer import Producer
 from node.service import LedgerService
 from offline.certs import bank_ca_certificate, revocation_list, root_certificate
 from offline.device import DeviceState, pay
@@ -27,9 +27,9 @@ from offline.params import DAY_MS, default_params, default_tier_limits, kzt
 from tests.harness import NETWORK, T0, key
 from tests.integration.conftest import Api
 from tests.integration.story import CB, found_bank, open_wallet
-from wallet import offline_builders as ob
 from wallet.client import ApiError
-from wallet.offline import OfflineClient
+from wallet.offline import builders as ob
+from wallet.offline.client import OfflineClient
 
 BASIC = default_tier_limits()["basic"]
 

@@ -36,11 +36,11 @@ from tests.harness import NETWORK, key
 from tests.integration.conftest import data_dir
 from tests.integration.nodes import NodeProcess
 from wallet import builders
-from wallet import offline_builders as ob
 from wallet.cli import wallet_main
 from wallet.client import TengeClient
 from wallet.keystore import KdfParams, Keystore
-from wallet.offline import OfflineClient
+from wallet.offline import builders as ob
+from wallet.offline.client import OfflineClient
 
 log = logging.getLogger("offline-e2e")
 PASSWORD = "offline e2e password"

@@ -1,4 +1,4 @@
-"""A short fixed-seed run of ``python -m offline.simulate`` on LevelDB.
+"""A short fixed-seed run of ``python -m tools.offline_sim`` on LevelDB.
 
 Sixteen phones pay each other offline for eight hours; about a third of the
 devices are cloned or roll their counters back (software keys make that
@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from offline.simulate import main
+from tools.offline_sim.simulate import main
 
 KEYS = {
     "vouchers",

@@ -30,9 +30,9 @@ from ledger.encoding import canonical
 from ledger.params import kzt
 from ledger.storage.leveldb import LevelDBStore
 from node.composition import full_registry
-from privacy.wallet import PrivateHistory
 from tests.harness import key
 from tests.integration.privacy_node import PrivacyNode, running
+from wallet.privacy.payments import PrivateHistory
 
 PAYER, PAYEE = "zhanar-payer-8812", "timur-payee-4471"
 AMOUNT = 4_321_987

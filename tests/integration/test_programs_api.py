@@ -18,18 +18,18 @@ from contracts.policy import Policy, token_id
 from ledger.chain import Chain
 from ledger.crypto import KeyPair
 from ledger.params import kzt, make_genesis
-from ledger.producer import Producer
 from ledger.storage.memory import MemoryStore
 from ledger.types import Output, Tier, Transaction
 from node.composition import full_registry
+from node.producer import Producer
 from node.service import LedgerService
 from tests.harness import NETWORK, T0, key
 from tests.integration.conftest import Api
 from tests.integration.story import CB, found_bank
 from wallet import builders
-from wallet import programs as p
 from wallet.client import ApiError, TengeClient
-from wallet.programs_client import Programs
+from wallet.contracts import builders as p
+from wallet.contracts.client import Programs
 
 
 @pytest.fixture(scope="module")

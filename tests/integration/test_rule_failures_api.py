@@ -18,10 +18,10 @@ from api.app import create_app
 from ledger.chain import Chain
 from ledger.encoding import canonical
 from ledger.params import kzt, make_genesis
-from ledger.producer import Producer
 from ledger.rules import core_registry
 from ledger.storage.memory import MemoryStore
 from ledger.types import Output, Transaction
+from node.producer import Producer
 from node.service import LedgerService
 from tests.faulty_rule import Stage, faulty, with_faulty
 from tests.harness import NETWORK, T0, key

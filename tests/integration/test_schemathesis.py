@@ -43,9 +43,9 @@ from ledger.chain import Chain
 from ledger.crypto import KeyPair
 from ledger.encoding import canonical
 from ledger.params import kzt, make_genesis
-from ledger.producer import Producer
 from ledger.storage.memory import MemoryStore
 from node.composition import full_registry
+from node.producer import Producer
 from node.service import LedgerService
 from tests.harness import NETWORK, T0, key
 from tests.integration.conftest import Api
@@ -53,7 +53,7 @@ from tests.integration.nodes import NodeProcess
 from tests.integration.story import found_bank, open_wallet, pay
 from wallet import builders
 from wallet.client import TengeClient
-from wallet.httpsig import sign_request
+from wire.httpsig import sign_request
 
 load_all_checks()
 # Every check but positive_data_acceptance: a generated body's random signature cannot

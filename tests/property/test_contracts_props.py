@@ -24,7 +24,7 @@ from ledger.crypto import KeyPair
 from ledger.params import kzt
 from tests.harness import NETWORK, key
 from tests.programs_cast import World
-from wallet import programs as p
+from wallet.contracts import builders as p
 
 # name -> (mcc, region); people have no MCC
 CAST = {

@@ -18,11 +18,11 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from ledger.audit import check_money
 from ledger.params import kzt
-from ledger.producer import Outcome
 from ledger.queries import wallet as wallet_record
 from ledger.storage.leveldb import LevelDBStore
 from ledger.storage.memory import MemoryStore
 from ledger.types import TIERS, Output, Tier, TierLimits, Transaction
+from node.producer import Outcome
 from tests.harness import NETWORK, Harness, key
 from wallet import builders
 

@@ -30,12 +30,12 @@ from offline.bundle import decode_bundle
 from offline.device import DeviceState, pay
 from offline.inbox import Inbox
 from offline.params import OfflineLimits, kzt
-from offline.pilot import Phone, Pilot
 from offline.records import FraudRecord, PurseRecord, Slot, fraud_key, purse_key, slot_key
 from offline.trust import TrustStore
 from offline.voucher import SignedVoucher, decode_voucher
-from wallet import offline_builders as ob
-from wallet.offline import deposit_groups
+from tools.offline_sim.pilot import Phone, Pilot
+from wallet.offline import builders as ob
+from wallet.offline.client import deposit_groups
 
 PHONES, PAYEES = 3, 3
 LIMITS = OfflineLimits(

@@ -23,13 +23,11 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from ledger.audit import check_money
 from ledger.errors import TengeError
 from ledger.params import kzt
-from ledger.producer import Outcome
 from ledger.state import StateView
 from ledger.storage.leveldb import LevelDBStore
 from ledger.storage.memory import MemoryStore
 from ledger.types import TIERS, Output, Tier, TierLimits, Transaction
-from privacy import tokens
-from privacy import wallet as pw
+from node.producer import Outcome
 from privacy.audit import public_audit
 from privacy.notes import Note, new_note
 from privacy.prepare import prepare_spend
@@ -38,6 +36,8 @@ from privacy.requests import AnonToken, PrivateSubmission
 from tests.harness import NETWORK, key
 from tests.privacy_cast import PrivacyNet
 from wallet import builders
+from wallet.privacy import payments as pw
+from wallet.privacy import tokens
 
 DENOMINATIONS = (kzt(100), kzt(1_000))
 AMOUNTS = st.one_of(st.integers(1, kzt(1_000)), st.integers(kzt(10_000), kzt(300_000)))

@@ -31,23 +31,24 @@ from http_message_signatures import HTTPMessageVerifier, HTTPSignatureKeyResolve
 
 from api import errors as api_errors
 from api.app import DEFAULT_MAX_BODY, DRAIN_FACTOR, create_app
-from api.schemas import MAX_BATCH
 from ledger.chain import Chain
 from ledger.crypto import KeyPair
 from ledger.errors import all_error_classes
 from ledger.params import default_limits, make_genesis
-from ledger.producer import Producer
 from ledger.receipts import verify_receipt
 from ledger.rules import core_registry
 from ledger.storage.memory import MemoryStore
 from ledger.types import Receipt, TierLimits
 from node import http_server
 from node.composition import full_registry
+from node.producer import Producer
 from node.service import LedgerService
 from tests.harness import T0, key
-from wallet import builders, httpsig_vectors
+from tools.vectors import httpsig as httpsig_vectors
+from wallet import builders
 from wallet.client import TengeClient
-from wallet.httpsig import COVERED, WINDOW_S, sign_request
+from wire.core import MAX_BATCH
+from wire.httpsig import COVERED, WINDOW_S, sign_request
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = (ROOT / "docs" / "api-guide.md").read_text(encoding="utf-8")
@@ -104,7 +105,7 @@ def guide_headers(
 def test_committed_vectors_are_what_the_generator_writes() -> None:
     assert VECTOR_FILE.read_bytes() == httpsig_vectors.render(), (
         "docs/httpsig-vectors.json is stale: "
-        "run .venv/bin/python -m wallet.httpsig_vectors --out docs/httpsig-vectors.json"
+        "run .venv/bin/python -m tools.vectors.httpsig --out docs/httpsig-vectors.json"
     )
 
 

@@ -9,8 +9,9 @@ from ledger.chain import Chain
 from ledger.params import make_genesis
 from ledger.storage.memory import MemoryStore
 from node.composition import full_registry
-from node.demo import CENTRAL_BANK, GENESIS_TIME_MS, NETWORK, PRODUCER, Demo, found_network
-from node.demo_programs import programmable_money
+from tools.demo.cast import CENTRAL_BANK, GENESIS_TIME_MS, NETWORK, PRODUCER, Demo
+from tools.demo.contracts import programmable_money
+from tools.demo.story import found_network
 
 
 def test_school_meals_and_rail_budget_chapter_runs_twice_and_audits(

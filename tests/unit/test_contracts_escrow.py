@@ -28,7 +28,7 @@ from ledger.params import kzt
 from ledger.types import Transaction
 from tests.harness import NETWORK, key
 from tests.programs_cast import World
-from wallet import programs as p
+from wallet.contracts import builders as p
 
 AMOUNT = kzt(2_500)
 CODE = "7391-2204"

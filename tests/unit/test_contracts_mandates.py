@@ -26,7 +26,7 @@ from ledger.params import kzt
 from ledger.types import Output, Transaction
 from tests.harness import NETWORK, key
 from tests.programs_cast import World
-from wallet import programs as p
+from wallet.contracts import builders as p
 
 MONTH = 30 * 86_400_000
 MAX = kzt(8_000)

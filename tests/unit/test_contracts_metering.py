@@ -23,7 +23,7 @@ from ledger.params import kzt
 from ledger.types import Transaction
 from tests.harness import NETWORK, key
 from tests.programs_cast import World
-from wallet import programs as p
+from wallet.contracts import builders as p
 
 BUDGET = kzt(1_000)
 

@@ -23,7 +23,7 @@ from ledger.types import Output
 from node import audit as node_audit
 from tests.harness import NETWORK, key
 from tests.programs_cast import World
-from wallet import programs as p
+from wallet.contracts import builders as p
 
 
 @pytest.fixture

@@ -21,12 +21,13 @@ from typing import Any
 import nacl.bindings
 import pytest
 
-from ledger import crypto, vectors
+from ledger import crypto
 from ledger.encoding import canonical, decode_canonical
 from ledger.errors import TengeError
 from ledger.rules import core_registry
 from ledger.types import Output, Receipt
 from ledger.validation import parse_transaction, validate_transaction
+from tools.vectors import core as vectors
 
 VECTOR_FILE = Path(__file__).resolve().parents[2] / "docs" / "encoding-vectors.json"
 
@@ -157,7 +158,7 @@ def writes_digest(writes: list[dict[str, Any]]) -> bytes:
 def test_committed_vectors_are_exactly_what_the_generator_produces() -> None:
     assert VECTOR_FILE.read_bytes() == vectors.render(), (
         "docs/encoding-vectors.json is stale: run "
-        "`python -m ledger.vectors --out docs/encoding-vectors.json`"
+        "`python -m tools.vectors.core --out docs/encoding-vectors.json`"
     )
 
 

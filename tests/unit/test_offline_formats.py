@@ -22,8 +22,8 @@ from offline.der import decode_limits, encode_limits
 from offline.errors import InvalidCertificate, MalformedVoucher
 from offline.params import default_tier_limits
 from offline.pki import load_bank_ca, load_crl, load_device, load_root
-from offline.vectors import vectors
 from offline.voucher import MAX_COUNTER, MAX_VOUCHER_BYTES, Voucher, decode_voucher, sign_voucher
+from tools.vectors.offline import vectors
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 KEY = KeyPair.from_seed(sha256(b"formats"))

@@ -27,7 +27,7 @@ from offline.records import (
 )
 from offline.voucher import decode_voucher
 from tests.offline_cast import Cast, cast
-from wallet import offline_builders as ob
+from wallet.offline import builders as ob
 
 
 @pytest.fixture

@@ -15,11 +15,11 @@ from ledger.storage import KeyValueStore
 from ledger.types import KZT
 from offline.certs import device_certificate
 from offline.params import DAY_MS, HOUR_MS, OfflineLimits, kzt
-from offline.pilot import Pilot
 from offline.records import DeviceRecord, PurseRecord, device_key, purse_key, purse_lock
 from tests.offline_cast import BASIC, Cast, cast
+from tools.offline_sim.pilot import Pilot
 from wallet import builders
-from wallet import offline_builders as ob
+from wallet.offline import builders as ob
 
 
 @pytest.fixture

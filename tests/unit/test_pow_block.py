@@ -5,8 +5,8 @@ from __future__ import annotations
 import msgspec
 import pytest
 
+from loadtests.pow.devnet import devnet, mine_next, mine_on, miner_key
 from node.pow.block import PowBlock
-from node.pow.devnet import devnet, mine_next, mine_on, miner_key
 from node.pow.errors import BadMerkleRoot, BlockTooLarge
 from node.pow.params import PowParams
 

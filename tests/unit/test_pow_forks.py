@@ -9,11 +9,11 @@ import pytest
 
 from ledger.params import kzt
 from ledger.types import Output, Transaction
-from node.pow.devnet import EASY_TARGET, Devnet, devnet, mine_next, mine_on, miner_key
+from loadtests.pow.devnet import EASY_TARGET, Devnet, devnet, mine_next, mine_on, miner_key
+from loadtests.pow.workload import COIN_KZT
 from node.pow.errors import RejectedTransaction
 from node.pow.node import PowNode
 from node.pow.params import PowParams
-from node.pow.workload import COIN_KZT
 from wallet import builders
 from wallet.builders import Coin
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ledger.types import OutPoint
+from loadtests.pow.devnet import devnet, mine_next, mine_on, miner_key
 from node.pow.coinbase import RewardOutput, RewardSpend, RewardSpendBody
-from node.pow.devnet import devnet, mine_next, mine_on, miner_key
 from node.pow.errors import ImmatureCoinbase, RewardOverspend
 from node.pow.params import COIN, PowParams
 from node.pow.reward import block_reward, scheduled_reward, scheduled_supply, supply_after

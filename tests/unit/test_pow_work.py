@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from node.pow.devnet import EASY_TARGET, devnet, mine_next, miner_key
+from loadtests.pow.devnet import EASY_TARGET, devnet, mine_next, miner_key
 from node.pow.errors import BadProofOfWork, BadTarget
 from node.pow.mining import mine, with_nonce
 from node.pow.params import LOCAL_POW_LIMIT, PowParams, target_hex

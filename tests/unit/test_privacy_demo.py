@@ -11,9 +11,10 @@ from ledger.chain import Chain
 from ledger.params import make_genesis
 from ledger.storage.memory import MemoryStore
 from node.composition import full_registry
-from node.demo import CENTRAL_BANK, GENESIS_TIME_MS, NETWORK, PRODUCER, Demo, found_network
-from node.demo_privacy import AUTHORITIES, demo_validator, privacy_levels
 from privacy.node import seed_path
+from tools.demo.cast import CENTRAL_BANK, GENESIS_TIME_MS, NETWORK, PRODUCER, Demo
+from tools.demo.privacy import AUTHORITIES, demo_validator, privacy_levels
+from tools.demo.story import found_network
 
 
 def test_the_privacy_chapter_runs_twice_and_audits(

@@ -69,8 +69,8 @@ def paid() -> tuple[PrivacyNet, str]:
     net.add_bank("halyk", reserve=kzt(1_000_000))
     payer = net.add_wallet("aigerim", "halyk", "basic", funds=kzt(100_000))
     payee = net.add_wallet("daniyar", "halyk", "basic")
-    from privacy import wallet as pw
     from tests.harness import NETWORK
+    from wallet.privacy import payments as pw
 
     assert net.private(
         pw.shield(NETWORK, net.params, payer, net.coins(payer), kzt(50_000))

@@ -12,7 +12,7 @@ from ledger.crypto import sha256, verify
 from privacy.envelopes import NoteEnvelope, open_envelope
 from privacy.notes import DOMAIN_PRIVATE, DOMAIN_SHIELD
 from privacy.params import default_tiers
-from privacy.vectors import vectors
+from tools.vectors.privacy import vectors
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "privacy.md").read_text(encoding="utf-8")
 

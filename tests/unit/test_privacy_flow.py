@@ -7,11 +7,11 @@ import pytest
 from ledger.audit import audit
 from ledger.params import kzt
 from ledger.storage.memory import MemoryStore
-from privacy import tokens
-from privacy import wallet as pw
 from privacy.errors import TokenSpent
 from tests.harness import NETWORK, key
 from tests.privacy_cast import PrivacyNet
+from wallet.privacy import payments as pw
+from wallet.privacy import tokens
 
 
 @pytest.fixture

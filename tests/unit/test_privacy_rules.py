@@ -11,13 +11,13 @@ from ledger.errors import TengeError
 from ledger.params import kzt
 from ledger.storage.memory import MemoryStore
 from ledger.types import Output, TierLimits
-from privacy import wallet as pw
 from privacy.envelopes import AmlNotice, open_envelope, x25519_secret
 from privacy.prepare import prepare_private
 from tests.harness import NETWORK, key
 from tests.privacy_cast import PrivacyNet
 from wallet import builders
-from wallet import programs as p
+from wallet.contracts import builders as p
+from wallet.privacy import payments as pw
 
 
 def open_net(**options: object) -> PrivacyNet:

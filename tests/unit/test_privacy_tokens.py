@@ -11,12 +11,12 @@ from ledger.errors import TengeError
 from ledger.params import kzt
 from ledger.storage.memory import MemoryStore
 from ledger.types import Transaction
-from privacy import tokens
 from privacy.errors import InvalidDleqProof
 from privacy.prepare import prepare_spend
 from privacy.requests import AnonToken, Evaluation
 from tests.harness import NETWORK, key
 from tests.privacy_cast import PrivacyNet
+from wallet.privacy import tokens
 
 THOUSAND = kzt(1_000)
 

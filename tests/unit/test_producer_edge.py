@@ -8,9 +8,9 @@ from ledger.crypto import DOMAIN_BLOCK, signing_message
 from ledger.encoding import canonical
 from ledger.errors import BadSignature, MalformedJson, UnknownInput
 from ledger.params import kzt
-from ledger.producer import Producer
 from ledger.storage.memory import MemoryStore
 from ledger.types import Signature, Transaction
+from node.producer import Producer
 from tests.harness import NETWORK, Harness
 
 

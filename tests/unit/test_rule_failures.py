@@ -20,11 +20,11 @@ from ledger.crypto import KeyPair
 from ledger.encoding import canonical
 from ledger.errors import InvalidBlock, RuleFailed, Unavailable
 from ledger.params import kzt
-from ledger.producer import Producer
 from ledger.rules import core_registry
 from ledger.storage import KeyValueStore, StorageError
 from ledger.storage.leveldb import LevelDBStore
 from ledger.storage.memory import MemoryStore
+from node.producer import Producer
 from node.service import LedgerService
 from tests.faulty_rule import KIND, Stage, faulty, marker, with_faulty
 from tests.harness import NETWORK, Harness, key

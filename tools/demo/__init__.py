@@ -1,0 +1,1 @@
+"""The narrated demo network that ``make run`` founds and serves."""

@@ -1,0 +1,1 @@
+"""Tooling: an offline-payments pilot simulated on a real ledger."""

@@ -1,0 +1,1 @@
+"""Generators of the published test vectors (docs/*-vectors.json and the docs' tables)."""

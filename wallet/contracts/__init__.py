@@ -1,0 +1,1 @@
+"""The SDK for programmable money: builders of every contract kind and the REST calls."""

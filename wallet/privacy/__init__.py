@@ -1,0 +1,1 @@
+"""The SDK for private and anonymous payments: builders, the phone's tokens, the REST calls."""
