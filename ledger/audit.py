@@ -7,7 +7,7 @@ then compares the re-derived state with the stored state key by key, and
 checks the money: supply per token equals the unspent outputs of that token
 plus the value booked as locked outside outputs (``schema.LOCKED``: a
 program's backing, an escrow), the banks' figures add up to the supply, and
-every wallet's recorded balance equals what its keys hold.
+every wallet's recorded balance equals the money its keys hold.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from ledger.state import StateView
 from ledger.storage import KeyValueStore, StorageError, open_store
 from ledger.storage import schema as s
 from ledger.storage.memory import MemoryStore
-from ledger.types import KZT, Output
+from ledger.types import KZT, Output, is_money
 
 
 class AuditReport(msgspec.Struct, frozen=True):
@@ -128,7 +128,8 @@ def check_money(store: KeyValueStore) -> tuple[dict[str, int], dict[str, int], l
     for _, raw in store.iterate(s.OUTPUT):
         output = decode_json(raw, Output)
         held[output.token] = held.get(output.token, 0) + output.amount
-        by_owner[output.owner] = by_owner.get(output.owner, 0) + output.amount
+        if is_money(output.token):  # a wallet's balance is money; assets are audited per token
+            by_owner[output.owner] = by_owner.get(output.owner, 0) + output.amount
     problems: list[AuditMismatch] = []
     supply: dict[str, int] = {}
     for key, raw in store.iterate(s.SUPPLY):

@@ -66,8 +66,11 @@ NetworkId = Annotated[
 Token = Annotated[
     str,
     msgspec.Meta(
-        pattern=exact("KZT|[0-9a-f]{64}"),
-        description="'KZT' for plain digital tenge, else the 64-hex id of a special-purpose token",
+        pattern=exact("KZT|[0-9a-f]{64}|asset:[0-9a-f]{64}"),
+        description=(
+            "'KZT' for plain digital tenge, the 64-hex id of a special-purpose token, or"
+            " 'asset:' and 64 hex for a secured digital asset (never money)"
+        ),
     ),
 ]
 # Amount bounds are published in the JSON Schema but not enforced by the decoder:

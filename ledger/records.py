@@ -45,8 +45,9 @@ class WalletRecord(Wire, frozen=True):
     held: int = 0
     """Value of this wallet held outside its outputs (an offline purse), in tiyn.
 
-    ``balance`` is what the wallet's keys hold in outputs; the balance cap of
-    its tier applies to ``balance + held``.
+    ``balance`` is the money (KZT and special-purpose tokens, not digital
+    assets) the wallet's keys hold in outputs; the balance cap of its tier
+    applies to ``balance + held``.
     """
 
 

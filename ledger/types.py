@@ -31,6 +31,18 @@ from ledger.encoding import (
 Tier = Literal["anonymous", "basic", "full", "business"]
 TIERS: tuple[Tier, ...] = ("anonymous", "basic", "full", "business")
 KZT = "KZT"
+ASSET_PREFIX = "asset:"
+"""Tokens of secured digital assets (``assets/``) start with this and are never money."""
+
+
+def is_money(token: str) -> bool:
+    """KZT and special-purpose tokens (backed 1:1 by KZT) are money; digital assets are not.
+
+    A wallet's balance, its tier limits and its bank's figures count money only;
+    an asset's units are conserved and audited per token like any token.
+    """
+    return not token.startswith(ASSET_PREFIX)
+
 
 Keys = Annotated[
     tuple[Hex32, ...],

@@ -20,7 +20,7 @@ from ledger.errors import BankInactive, LimitExceeded, UnregisteredRecipient, Wa
 from ledger.records import KeyOwner, WalletRecord
 from ledger.registry import BlockContext, WalletFlow
 from ledger.state import StateView
-from ledger.types import Output
+from ledger.types import Output, is_money
 
 
 def owner_of(key: str, state: StateView) -> KeyOwner:
@@ -57,12 +57,15 @@ def active_owners(keys: Iterable[str], state: StateView) -> dict[str, KeyOwner]:
 def wallet_flows(
     spent: Iterable[Output], created: Iterable[Output], owners: Mapping[str, KeyOwner]
 ) -> dict[str, WalletFlow]:
-    """Net value leaving and entering each wallet (banks are left out)."""
+    """Net money leaving and entering each wallet (banks are left out).
+
+    Outputs of digital assets are not money and count for no limit (``is_money``).
+    """
     net: dict[str, int] = {}
     for sign, outputs in ((-1, spent), (1, created)):
         for output in outputs:
             owner = owners[output.owner]
-            if owner.kind == "wallet":
+            if owner.kind == "wallet" and is_money(output.token):
                 net[owner.id] = net.get(owner.id, 0) + sign * output.amount
     return {
         wallet_id: WalletFlow(wallet_id, sent=max(-amount, 0), received=max(amount, 0))

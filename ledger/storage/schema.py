@@ -21,6 +21,7 @@ LOCKED = b"l"  # l | lock id                         -> Locked (value held outsi
 CONTRACT = b"c"  # c | family | "/" | id              -> records of contracts/ (programs, escrows)
 PRIVACY = b"v"  # v | family | "/" | id              -> records of privacy/ (nullifier sets)
 OFFLINE = b"f"  # f | family | "/" | id              -> records of offline/ (devices, purses)
+ASSET = b"a"  # a | family | "/" | id              -> records of assets/ (platforms, classes)
 
 BLOCK = b"B"  # B | height(8, big-endian)           -> Block
 META = b"M"  # M | name                            -> ChainTip
@@ -31,7 +32,21 @@ PRODUCER_LOCAL = b"V"  # V | family | "/" | id           -> the producer's own s
 NONCES = b"N"  # N | claimed_ms(8) | H(key, nonce)(16)  -> b"" (signed reads seen, node-local)
 
 CONSENSUS_PREFIXES = frozenset(
-    p[0] for p in (OUTPUT, TX, WALLET, KEY, BANK, SUPPLY, PARAM, LOCKED, CONTRACT, OFFLINE, PRIVACY)
+    p[0]
+    for p in (
+        OUTPUT,
+        TX,
+        WALLET,
+        KEY,
+        BANK,
+        SUPPLY,
+        PARAM,
+        LOCKED,
+        CONTRACT,
+        OFFLINE,
+        PRIVACY,
+        ASSET,
+    )
 )
 
 TIP = META + b"tip"
@@ -80,6 +95,11 @@ def contract_key(family: str, record_id: str) -> bytes:
 def offline_key(family: str, record_id: str) -> bytes:
     """A record of the ``offline`` module, e.g. ``offline_key("purse", purse_id_hex)``."""
     return OFFLINE + family.encode() + b"/" + record_id.encode()
+
+
+def asset_key(family: str, record_id: str) -> bytes:
+    """A record of the ``assets`` module, e.g. ``asset_key("class", class_id_hex)``."""
+    return ASSET + family.encode() + b"/" + record_id.encode()
 
 
 def privacy_key(family: str, record_id: str) -> bytes:
