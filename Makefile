@@ -58,7 +58,7 @@ run: $(STAMP) $(WEB)
 lint: $(DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy ledger contracts offline privacy wire wallet api node
+	$(BIN)/mypy ledger contracts offline privacy assets wire wallet api node
 	$(BIN)/lint-imports
 
 test: lint $(WEB)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import assets
 import contracts
 import offline
 import privacy
@@ -22,6 +23,7 @@ def full_registry(validator: Validator | None = None) -> Registry:
     """The registry of a production node; the writer passes its privacy validator, if any."""
     registry = core_registry()
     contracts.register(registry)
+    assets.register(registry)  # after contracts: its gate guards the programs' policy
     offline.register(registry)
     privacy.register(registry, validator)
     return registry
