@@ -64,7 +64,7 @@ def check_create(pending: Pending, state: StateView) -> Effect:
     require_signers(pending.tx, {terms.platform})
     wallet_id = require_operator(terms.platform, state)
     asset = class_id(terms)
-    if state.exists(class_key(asset)):
+    if state.exists(class_key(asset)):  # a repeat is the same txid; never reset a class
         raise AssetExists(asset=asset)
     record = ClassRecord(terms=terms, wallet_id=wallet_id, height=pending.block.height)
     writes: list[Write] = [(class_key(asset), record)]
