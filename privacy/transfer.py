@@ -158,8 +158,9 @@ class Plaintext(msgspec.Struct, frozen=True):
 
     @property
     def outflow(self) -> int:
-        """What leaves the payer, net of its change."""
-        return self.flows[self.payer].sent
+        """What money leaves the payer, net of its change (none when it moves no money)."""
+        flow = self.flows.get(self.payer)
+        return 0 if flow is None else flow.sent
 
     @property
     def payments(self) -> tuple[Output, ...]:
