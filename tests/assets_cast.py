@@ -9,6 +9,8 @@ unique warehouse receipts; ``farm`` holding tonnes and receipts; ``mill``
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from assets.types import AssetClass, Issuer, class_id, item_token, unit_token
 from ledger.audit import check_money
 from ledger.crypto import KeyPair, sha256
@@ -122,3 +124,32 @@ class Market:
         """The audit's money check: per token (KZT and each asset) supply equals holdings."""
         _, _, problems = check_money(self.net.store)
         assert not problems, problems
+
+
+def grain_for(
+    commit: Callable[..., object],
+    network: str,
+    central_bank: KeyPair,
+    bank_id: str,
+    bank: KeyPair,
+    holder: str,
+    units: int = 100,
+) -> str:
+    """On any network: license ``astyk`` at ``bank_id``, register wheat, issue ``units`` to
+    ``holder``; the units' token."""
+    platform = key("astyk")
+    commit(builders.wallet_open(network, bank, bank_id, "astyk", "business", [platform.public_hex]))
+    commit(a.asset_license(network, central_bank, "astyk", "NBK-DAP-0001", 1))
+    terms = grain_terms(platform.public_hex)
+    commit(a.asset_create(network, platform, terms))
+    grant = [Output(owner=holder, amount=units)]
+    commit(a.asset_issue(network, platform, class_id(terms), grant))
+    return unit_token(class_id(terms))
+
+
+def as_tenge(coins: Sequence[Coin], token: str = KZT) -> list[Coin]:
+    """The coins relabelled as ``token`` (KZT by default): what a wallet that mistook an
+    asset for money would hand a builder. The outpoints still name the asset outputs."""
+    return [
+        Coin(point=c.point, output=Output(c.output.owner, c.output.amount, token)) for c in coins
+    ]
