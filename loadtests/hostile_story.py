@@ -6,8 +6,9 @@ against the story's final state at the next block time (checked by
 :meth:`Story.verify`), so a mutant that keeps its signatures valid reaches
 the kind's stateful rules. The story commits, in order: banks and wallets,
 an honest bank whose four business wallets make the honest payments,
-programs and contracts, the offline PKI with purses and vouchers, and the
-privacy configuration with private notes and anonymous tokens; it is built
+programs and contracts, the offline PKI with purses and vouchers, the
+privacy configuration with private notes and anonymous tokens, and a
+licensed digital-asset platform with grain in wallets; it is built
 with the wallet SDK's builders, the offline and privacy libraries, and the
 node's full registry. Keys derive from public names (test networks only).
 """
@@ -201,13 +202,14 @@ def found_core(s: Story) -> None:
 
 def build(store: KeyValueStore, time_ms: int = T0) -> Story:
     """The whole story on ``store``; every kind the node runs has its template."""
-    from loadtests import hostile_offline, hostile_privacy, hostile_programs
+    from loadtests import hostile_assets, hostile_offline, hostile_privacy, hostile_programs
 
     s = Story.on(store, time_ms)
     found_core(s)
     hostile_programs.programs(s)
     hostile_offline.offline(s)
     hostile_privacy.privacy(s)
+    hostile_assets.assets(s)
     missing = sorted(set(s.chain.registry.rules) - set(s.templates))
     assert not missing, f"no template for {missing}"
     return s

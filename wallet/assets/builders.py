@@ -215,6 +215,15 @@ def dvp(
     return sign(network, body, signers_for([c for c in coins if c.point in spent], keys))
 
 
+def coins_of_token(tx: Transaction, token: str) -> list[Coin]:
+    """The coins of ``token`` a transaction creates."""
+    return [
+        Coin(point=OutPoint(txid=tx.txid.hex(), index=i), output=o)
+        for i, o in enumerate(tx.body.creates())
+        if o.token == token
+    ]
+
+
 def countersign(tx: Transaction, keys: Iterable[KeyPair]) -> Transaction:
     """``tx`` with signatures of ``keys`` added (one per key, ordered by key)."""
     message = tx.message
