@@ -1,5 +1,5 @@
-"""``tenge-bank``: a bank's operators distribute, redeem, see the reserve; and act on customers'
-wallets (:mod:`wallet.cli.customers`)."""
+"""``tenge-bank``: a bank's operators distribute, redeem, see the reserve; act on customers'
+wallets (:mod:`wallet.cli.customers`); digital assets (:mod:`wallet.cli.assets`)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from wallet.cli.args import (
     parse_public_key,
     program,
 )
+from wallet.cli.assets import add_bank_assets_commands
 from wallet.cli.common import LOCAL, CliError, Reply, Session, bank_unlocked, submitted
 from wallet.cli.customers import add_customer_commands
 from wallet.cli.keys import add_keys_commands
@@ -62,6 +63,7 @@ def parser() -> argparse.ArgumentParser:
     batch.add_argument("--file", required=True, help="CSV lines: public_key,amount (KZT)")
     amount_argument(command(commands, "redeem", redeem, parent, "return KZT to the central bank"))
     command(commands, "reserve", reserve, parent, "the bank's reserve balance")
+    add_bank_assets_commands(commands, parent)
     return top
 
 

@@ -21,7 +21,9 @@ from wallet.cli.args import (
     parse_txid,
     program,
 )
+from wallet.cli.assets import add_wallet_assets_commands
 from wallet.cli.common import Reply, Session, wallet_unlocked
+from wallet.cli.dvp import add_dvp_commands
 from wallet.cli.keys import add_keys_commands
 from wallet.cli.offline import add_offline_commands
 from wallet.cli.privacy import add_privacy_commands, private_pay
@@ -58,6 +60,7 @@ def parser() -> argparse.ArgumentParser:
     hist.add_argument("--before", help="cursor from the previous page: <height>.<index>")
     _add_receipt_commands(commands, parent)
     add_offline_commands(commands, parent)
+    add_dvp_commands(add_wallet_assets_commands(commands, parent), parent)
     return top
 
 
