@@ -3,7 +3,9 @@
 ``python -m tools.demo --data ./data`` tells the story step by step — the
 National Bank admits two banks and issues, the banks open wallets of every
 tier and distribute, people pay, an over-limit payment and a double spend are
-refused with their codes, supply is audited — and then starts a real node on
+refused with their codes, money is programmed, payments go private and
+anonymous, warehouse receipts for grain are sold delivery versus payment,
+supply is audited — and then starts a real node on
 the same data and prints where to look. Keys are derived from fixed names
 (demo only: anyone can recompute them; the demo keystores' password is
 ``demo``), so a second run finds the same network and carries on.
@@ -26,6 +28,7 @@ from node.composition import full_registry
 from node.config import NodeConfig
 from node.keyfiles import write_key
 from node.supervisor import Node
+from tools.demo.assets import digital_assets
 from tools.demo.cast import (
     BANKS,
     CENTRAL_BANK,
@@ -159,14 +162,15 @@ def narrate(data_dir: str) -> str | None:
             redemption(demo)
             programmable_money(demo)
             privacy_levels(demo, validator, data_dir)
+            digital_assets(demo)
         else:
             # The story is told once; later runs add a day's payments and serve the same data.
             print(f"Resuming the network found at height {chain.tip.height}")
             last = everyday_payments(demo)
-        print("8. Balances")
+        print("9. Balances")
         for name in WALLETS:
             print(f"  {name:<16} {fmt(demo.balance(name)):>20}")
-        print("9. Audit: replay every block from genesis and check supply")
+        print("10. Audit: replay every block from genesis and check supply")
         report = audit(store, chain.registry)
         print_report(report)
         if not report.ok:
