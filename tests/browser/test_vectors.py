@@ -13,7 +13,10 @@ from privacy.envelopes import seal_to_key, x25519_secret
 from privacy.vectors import vectors as privacy_vectors
 from tests.browser.conftest import vectors
 from tests.integration.nodes import ROOT, NodeProcess
+from tests.unit.test_privacy_voprf import KEY_INFO as VOPRF_KEY_INFO
 from tests.unit.test_privacy_voprf import PK as VOPRF_PK
+from tests.unit.test_privacy_voprf import SEED as VOPRF_SEED
+from tests.unit.test_privacy_voprf import SK as VOPRF_SK
 from tests.unit.test_privacy_voprf import VECTORS as VOPRF_VECTORS
 
 
@@ -122,7 +125,7 @@ def test_envelopes_sealed_in_the_browser_open_with_libsodium_and_back(
         """async (sealedHex) => {
             const { nacl } = await import('./lib/crypto.js');
             const { open, x25519Secret } = await import('./lib/sealed.js');
-            const secret = await x25519Secret(new Uint8Array(32).fill(9));
+            const secret = x25519Secret(new Uint8Array(32).fill(9));
             const plain = open(await nacl(), secret, sealedHex);
             return plain && new TextDecoder().decode(plain).trim();
         }""",
@@ -131,11 +134,20 @@ def test_envelopes_sealed_in_the_browser_open_with_libsodium_and_back(
     assert read == '{"index":0}'
 
 
-def test_browser_voprf_matches_rfc_9497_vectors(page: Page, web_node: NodeProcess) -> None:
+def test_browser_voprf_matches_rfc_9497_vectors_through_the_library(
+    page: Page, web_node: NodeProcess
+) -> None:
+    """The app's Blind and Finalize (noble's ristretto255_oprf) give the RFC's values."""
+    key = {
+        "seed": VOPRF_SEED.hex(),
+        "info": VOPRF_KEY_INFO.hex(),
+        "secret": VOPRF_SK,
+        "public": VOPRF_PK,
+    }
     page.goto(f"{web_node.url}/wallet/")
     checks = page.evaluate(
-        "async ([pk, v]) => (await import('./lib/vectors.js')).runVoprfVectors(pk, v)",
-        [VOPRF_PK, VOPRF_VECTORS],
+        "async ([key, v]) => (await import('./lib/vectors.js')).runVoprfVectors(key, v)",
+        [key, VOPRF_VECTORS],
     )
-    assert len(checks) == 5 * len(VOPRF_VECTORS)
+    assert len(checks) == 1 + 5 * len(VOPRF_VECTORS)
     assert all(checks.values()), {k: v for k, v in checks.items() if not v}
