@@ -10,8 +10,24 @@ import { concat, fromHex, toHex } from './bytes.js';
 /** crypto_box_seal's nonce: BLAKE2b with a 24-byte digest of both public keys. */
 const sealNonce = (ephemeral, recipient) => blake2b(concat(ephemeral, recipient), { dkLen: 24 });
 
-/** The X25519 public key of an Ed25519 public key (hex); throws if it is not a curve point. */
-export const x25519Public = (edPublicHex) => ed25519.utils.toMontgomery(fromHex(edPublicHex));
+/** A key nothing can be sealed to: not an Ed25519 point, or one of small or mixed order. */
+export class NotAPublicKey extends Error {}
+
+/** The X25519 public key of an Ed25519 public key (hex); refuses what libsodium refuses. */
+export function x25519Public(edPublicHex) {
+  const bytes = fromHex(edPublicHex);
+  let point = null;
+  try {
+    point = ed25519.Point.fromBytes(bytes);
+  } catch {
+    // not on the curve: refused below
+  }
+  // crypto_sign_ed25519_pk_to_curve25519 refuses the same keys, so both ends agree on them.
+  if (!point || point.isSmallOrder() || !point.isTorsionFree()) {
+    throw new NotAPublicKey(`${edPublicHex.slice(0, 8)}… is not a public key anything can be sealed to`);
+  }
+  return ed25519.utils.toMontgomery(bytes);
+}
 
 /** The X25519 secret of an Ed25519 seed: SHA-512(seed)[0..32], clamped (libsodium's rule). */
 export const x25519Secret = (seed) => ed25519.utils.toMontgomerySecret(seed);
