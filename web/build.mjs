@@ -105,4 +105,4 @@ writeFileSync(join(wallet, 'sw.js'), worker);
 writeFileSync(join(out, 'build.json'), JSON.stringify({ version, files: urls }, null, 1));
 // The shell a phone downloads at install (what loadtests.bench_wallet measures, gzip level 9).
 const packed = [...shell, join(wallet, 'sw.js')].reduce((n, p) => n + gzipSync(readFileSync(p), { level: 9 }).length, 0);
-console.log(`web/dist: ${urls.length} files, version ${version}, app shell ${(packed / 1024).toFixed(1)} KiB gzip`);
+console.log(`web/dist: ${urls.length} files, version ${version}, app shell ${packed.toLocaleString('en')} bytes gzip -9`);
