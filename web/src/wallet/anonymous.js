@@ -9,7 +9,6 @@ import { fromHex, toHex, utf8 } from './lib/bytes.js';
 import { randomBytes } from './lib/crypto.js';
 import * as db from './lib/db.js';
 import { selectCoins, signTransaction } from './lib/ledger.js';
-import { scalarBytes, scalarFrom } from './lib/ristretto.js';
 import { blind, finalize } from './lib/voprf.js';
 import { ApiError, refusal } from './lib/api.js';
 
@@ -53,8 +52,8 @@ export async function withdraw(wallet, params, denomination, count) {
   const batch = [];
   for (let i = 0; i < count; i++) {
     const input = randomBytes(32);
-    const { blind: scalar, blinded } = await blind(input);
-    batch.push({ input: toHex(input), blind: toHex(scalarBytes(scalar)), blinded: toHex(blinded) });
+    const { blind: secret, blinded } = blind(input);
+    batch.push({ input: toHex(input), blind: toHex(secret), blinded: toHex(blinded) });
   }
   await wallet.refresh();
   const mine = wallet.coins.filter((c) => c.output.owner === wallet.key.publicHex);
@@ -89,9 +88,9 @@ export async function evaluatePending(wallet, params) {
       continue;
     }
     const key = fromHex(published(params, p.denomination).key);
-    const outputs = await finalize(
+    const outputs = finalize(
       p.batch.map((b) => fromHex(b.input)),
-      p.batch.map((b) => scalarFrom(fromHex(b.blind))),
+      p.batch.map((b) => fromHex(b.blind)),
       p.batch.map((b) => fromHex(b.blinded)),
       evaluation.evaluated.map(fromHex),
       key,
