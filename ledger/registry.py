@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import msgspec
 
@@ -77,6 +77,36 @@ class Effect(msgspec.Struct, frozen=True):
 
     parties: tuple[str, ...] = ()
     """Wallet ids whose history lists this transaction."""
+
+
+Write = tuple[bytes, Any]
+"""A key and what a check decided to put there: a record, raw bytes, or None to delete."""
+
+
+class Writes(Effect, frozen=True):
+    """An effect that is every record a checked transaction writes, computed by its check.
+
+    Feature kinds use it so a refusal leaves nothing behind and applying cannot fail.
+    """
+
+    writes: tuple[Write, ...] = ()
+
+
+def apply_writes(pending: Pending, effect: Effect, state: StateView) -> None:
+    """Write what the check decided (the ``apply`` of every :class:`Writes` kind)."""
+    for key, value in expect(effect, Writes).writes:
+        state.write(key, value)
+
+
+E = TypeVar("E", bound=Effect)
+
+
+def expect(effect: Effect, type_: type[E]) -> E:
+    """The effect as the type its rule's check returns; TypeError (a bug, refused by the
+    block as ``rule_failed``) rather than an assertion ``python -O`` would strip."""
+    if not isinstance(effect, type_):
+        raise TypeError(f"expected a {type_.__name__}, got a {type(effect).__name__}")
+    return effect
 
 
 class WalletFlow(msgspec.Struct, frozen=True):

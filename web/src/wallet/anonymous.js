@@ -1,4 +1,4 @@
-// Anonymous bearer tokens on the phone, as privacy/tokens.py makes them: blind random inputs,
+// Anonymous bearer tokens on the phone, as wallet/privacy/tokens.py makes them: blind random inputs,
 // pay `anon.withdraw` from open coins, have the issuer evaluate them, check its DLEQ proof under
 // the key the central bank *published* (never the one the answer names), unblind; spend them
 // to an identified payee. Tokens are bearer value: they are kept sealed (AES-256-GCM under a
