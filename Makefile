@@ -43,9 +43,11 @@ $(DEV): $(STAMP) | deps-test
 	@touch $(DEV)
 
 # The phone wallet and explorer (web/): pinned npm packages, copied with the sources into
-# web/dist, which the node serves at /wallet/ and /explorer/.
+# web/dist (the noble cryptography joined into one module by the pinned esbuild), which the
+# node serves at /wallet/ and /explorer/. No package's install script runs: esbuild's binary
+# is its platform package's file.
 web/node_modules/.package-lock.json: web/package-lock.json | deps
-	cd web && npm ci --no-audit --no-fund --loglevel=error
+	cd web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
 $(WEB): web/node_modules/.package-lock.json web/build.mjs $(shell find web/src -type f 2>/dev/null)
 	cd web && npm run --silent build

@@ -1,51 +1,36 @@
-"""What every contract kind shares: its effect, money movement, locks and lookups.
+"""What every contract kind shares: its writes, money movement, locks and lookups.
 
-A check computes every write up front (:class:`Changes`); apply only writes
-them. So a refusal leaves nothing behind, and applying cannot fail.
+A check computes every write up front (a :class:`ledger.registry.Writes`
+effect); apply only writes them. So a refusal leaves nothing behind, and
+applying cannot fail.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import msgspec
 
 from contracts.errors import UnknownContract, UnknownProgram
 from contracts.policy import Party
 from contracts.records import TokenRecord, token_key
-from ledger.errors import TokenNotAllowed, ValueNotConserved
-from ledger.records import KeyOwner, Locked, SupplyRecord, WalletRecord
-from ledger.registry import BlockContext, Effect, Pending
+from ledger.errors import TokenNotAllowed, UnknownWallet, ValueNotConserved
+from ledger.records import KeyOwner, Locked, SupplyRecord, WalletRecord, lock_record
+from ledger.registry import BlockContext, Write, Writes
 from ledger.rules.limits import active_owners, check_limits, owner_of, wallet_flows
 from ledger.state import StateView
 from ledger.storage import schema
 from ledger.types import KZT, Output
 
-Write = tuple[bytes, Any]
 R = TypeVar("R", bound=msgspec.Struct)
 
 
-class Changes(Effect, frozen=True):
-    """Every record a checked contract transaction writes (None deletes)."""
-
-    writes: tuple[Write, ...] = ()
-
-
-def apply_changes(pending: Pending, effect: Effect, state: StateView) -> None:
-    """Write what the check decided."""
-    assert isinstance(effect, Changes)
-    for key, value in effect.writes:
-        state.write(key, value)
-
-
-def changes(
-    wallets: Sequence[WalletRecord], *writes: Write, parties: Iterable[str] = ()
-) -> Changes:
+def changes(wallets: Sequence[WalletRecord], *writes: Write, parties: Iterable[str] = ()) -> Writes:
     """An effect writing ``wallets`` and ``writes``; the wallets are its parties."""
     ids = dict.fromkeys([*(w.wallet_id for w in wallets), *parties])
     wallet_writes = [(schema.wallet_key(w.wallet_id), w) for w in wallets]
-    return Changes(parties=tuple(ids), writes=(*wallet_writes, *writes))
+    return Writes(parties=tuple(ids), writes=(*wallet_writes, *writes))
 
 
 # -- money ---------------------------------------------------------------------
@@ -69,7 +54,8 @@ def booked(
     updated = []
     for wallet_id, flow in sorted(wallet_flows(spent, created, owners).items()):
         wallet = state.wallet(wallet_id)
-        assert wallet is not None  # a key owner always names an existing wallet
+        if wallet is None:  # a key owner always names an existing wallet
+            raise UnknownWallet(wallet_id=wallet_id)
         balance = wallet.balance + flow.received - flow.sent
         updated.append(msgspec.structs.replace(wallet, balance=balance))
     return tuple(updated)
@@ -100,9 +86,7 @@ def require_balanced(token: str, inputs: int, outputs: int) -> None:
 def lock_write(lock_id: str, token: str, delta: int, state: StateView) -> Write:
     """Add ``delta`` to a lock; an emptied lock is deleted."""
     current = state.read(schema.locked_key(lock_id), Locked)
-    amount = (current.amount if current else 0) + delta
-    assert amount >= 0, f"lock {lock_id} would go negative"
-    return schema.locked_key(lock_id), Locked(token=token, amount=amount) if amount else None
+    return lock_record(lock_id, token, (current.amount if current else 0) + delta)
 
 
 def locked(lock_id: str, state: StateView) -> int:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import msgspec
 
 from contracts.changes import (
-    apply_changes,
     booked,
     changes,
     contract,
@@ -33,16 +32,16 @@ from contracts.records import EscrowRecord, escrow_key, escrow_lock
 from contracts.templates import EscrowOpen, EscrowRefund, EscrowRelease, hashlock_of
 from ledger.errors import MissingSignature, UnexpectedSigner
 from ledger.records import WalletRecord
-from ledger.registry import Effect, Pending, TxRule
+from ledger.registry import Effect, Pending, TxRule, apply_writes
 from ledger.rules.limits import owner_of
 from ledger.state import StateView
 from ledger.types import KZT, Body, Transaction
-from ledger.validation import body_of, require_signers, validate_distinct_keys
+from ledger.validation import as_body, body_of, require_signers, validate_distinct_keys
 
 
 def validate_open(body: Body) -> None:
     """Payer, payee and arbiter are different keys."""
-    assert isinstance(body, EscrowOpen)
+    body = as_body(body, EscrowOpen)
     keys = [body.payer, body.payee, *([body.arbiter] if body.arbiter else [])]
     validate_distinct_keys(keys)  # payer, payee and arbiter are different keys
 
@@ -153,7 +152,7 @@ def _closed(
 
 
 RULES = (
-    TxRule("escrow.open", EscrowOpen, check_open, apply_changes, validate_open),
-    TxRule("escrow.release", EscrowRelease, check_release, apply_changes),
-    TxRule("escrow.refund", EscrowRefund, check_refund, apply_changes),
+    TxRule("escrow.open", EscrowOpen, check_open, apply_writes, validate_open),
+    TxRule("escrow.release", EscrowRelease, check_release, apply_writes),
+    TxRule("escrow.refund", EscrowRefund, check_refund, apply_writes),
 )

@@ -14,7 +14,6 @@ from __future__ import annotations
 import msgspec
 
 from contracts.changes import (
-    apply_changes,
     changes,
     contract,
     moved,
@@ -33,16 +32,16 @@ from contracts.records import MandateRecord, mandate_key
 from contracts.templates import MandateCreate, MandatePull, MandateRevoke
 from ledger.errors import UnexpectedSigner, UnknownWallet, WalletFrozen
 from ledger.records import WalletRecord
-from ledger.registry import Effect, Pending, TxRule
+from ledger.registry import Effect, Pending, TxRule, apply_writes
 from ledger.rules.limits import owner_of
 from ledger.state import StateView
 from ledger.types import KZT, Body, Transaction
-from ledger.validation import body_of, require_signers
+from ledger.validation import as_body, body_of, require_signers
 
 
 def validate_create(body: Body) -> None:
     """The mandate ends after it starts."""
-    assert isinstance(body, MandateCreate)
+    body = as_body(body, MandateCreate)
     if body.ends_at <= body.starts_at:
         raise InvalidTerms(field="ends_at", reason="must be after starts_at")
 
@@ -150,7 +149,7 @@ def check_revoke(pending: Pending, state: StateView) -> Effect:
 
 
 RULES = (
-    TxRule("mandate.create", MandateCreate, check_create, apply_changes, validate_create),
-    TxRule("mandate.pull", MandatePull, check_pull, apply_changes),
-    TxRule("mandate.revoke", MandateRevoke, check_revoke, apply_changes),
+    TxRule("mandate.create", MandateCreate, check_create, apply_writes, validate_create),
+    TxRule("mandate.pull", MandatePull, check_pull, apply_writes),
+    TxRule("mandate.revoke", MandateRevoke, check_revoke, apply_writes),
 )

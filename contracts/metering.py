@@ -15,7 +15,6 @@ from __future__ import annotations
 import msgspec
 
 from contracts.changes import (
-    apply_changes,
     booked,
     changes,
     contract,
@@ -38,16 +37,16 @@ from contracts.records import MeterRecord, meter_key, meter_lock
 from contracts.templates import MeterClaim, MeterClose, MeterOpen, SignedUsage
 from ledger.crypto import verify
 from ledger.errors import BadSignature, MissingSignature, UnexpectedSigner
-from ledger.registry import Effect, Pending, TxRule
+from ledger.registry import Effect, Pending, TxRule, apply_writes
 from ledger.rules.limits import owner_of
 from ledger.state import StateView
 from ledger.types import KZT, Body
-from ledger.validation import body_of, require_signers, validate_distinct_keys
+from ledger.validation import as_body, body_of, require_signers, validate_distinct_keys
 
 
 def validate_open(body: Body) -> None:
     """Customer and provider are different keys."""
-    assert isinstance(body, MeterOpen)
+    body = as_body(body, MeterOpen)
     validate_distinct_keys([body.customer, body.provider])
 
 
@@ -169,7 +168,7 @@ def check_close(pending: Pending, state: StateView) -> Effect:
 
 
 RULES = (
-    TxRule("meter.open", MeterOpen, check_open, apply_changes, validate_open),
-    TxRule("meter.claim", MeterClaim, check_claim, apply_changes),
-    TxRule("meter.close", MeterClose, check_close, apply_changes),
+    TxRule("meter.open", MeterOpen, check_open, apply_writes, validate_open),
+    TxRule("meter.claim", MeterClaim, check_claim, apply_writes),
+    TxRule("meter.close", MeterClose, check_close, apply_writes),
 )

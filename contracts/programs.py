@@ -9,8 +9,6 @@ equals the sum of the program's tokens outstanding at all levels.
 from __future__ import annotations
 
 from contracts.changes import (
-    Changes,
-    apply_changes,
     booked,
     changes,
     lock_write,
@@ -51,12 +49,12 @@ from contracts.types import (
     ProgramPay,
 )
 from ledger.errors import BankInactive, TokenNotAllowed, UnknownWallet, WalletFrozen
-from ledger.registry import Effect, Pending, TxRule
+from ledger.registry import Effect, Pending, TxRule, Writes, apply_writes
 from ledger.rules.banks import require_central_bank
 from ledger.rules.limits import active_owners, owner_of
 from ledger.state import StateView
 from ledger.types import KZT, Body, Output
-from ledger.validation import body_of, require_signers
+from ledger.validation import as_body, body_of, require_signers
 
 
 def check_grant(pending: Pending, state: StateView) -> Effect:
@@ -92,7 +90,7 @@ def require_issuer(key: str, state: StateView) -> str:
 
 def validate_create(body: Body) -> None:
     """The policy and its onward levels are well formed."""
-    assert isinstance(body, ProgramCreate)
+    body = as_body(body, ProgramCreate)
     validate_policy(body.policy)
 
 
@@ -245,12 +243,12 @@ def _special(token: str, state: StateView) -> TokenRecord:
 
 
 RULES = (
-    TxRule("program.grant", ProgramGrant, check_grant, apply_changes),
-    TxRule("program.create", ProgramCreate, check_create, apply_changes, validate_create),
-    TxRule("program.issue", ProgramIssue, check_issue, apply_changes),
-    TxRule("program.pay", ProgramPay, check_pay, apply_changes),
-    TxRule("program.convert", ProgramConvert, check_convert, apply_changes),
-    TxRule("program.expire", ProgramExpire, check_expire, apply_changes),
+    TxRule("program.grant", ProgramGrant, check_grant, apply_writes),
+    TxRule("program.create", ProgramCreate, check_create, apply_writes, validate_create),
+    TxRule("program.issue", ProgramIssue, check_issue, apply_writes),
+    TxRule("program.pay", ProgramPay, check_pay, apply_writes),
+    TxRule("program.convert", ProgramConvert, check_convert, apply_writes),
+    TxRule("program.expire", ProgramExpire, check_expire, apply_writes),
 )
 
-__all__ = ["RULES", "Changes", "require_issuer"]
+__all__ = ["RULES", "Writes", "require_issuer"]

@@ -122,7 +122,8 @@ def program_view(read: Reader, token: str) -> ProgramView | None:
     if found is None:
         return None
     root = record(read, token_key(found.program), TokenRecord)
-    assert root is not None  # every level is stored with its program
+    if root is None:  # every level is stored with its program
+        raise LookupError(f"program {found.program} of token {token} is not stored")
     views = []
     for level, policy in enumerate(levels(root.policy)):
         level_token = token_id(policy)

@@ -80,7 +80,8 @@ class Chain:
                 raise ValueError("an empty store needs a genesis document")
             self._initialise(genesis)
             raw_tip = store.get(s.TIP)
-            assert raw_tip is not None
+            if raw_tip is None:
+                raise RuntimeError("the store did not keep the genesis tip it was just given")
         self.tip: ChainTip = decode_json(raw_tip, ChainTip)
         self.genesis: Genesis = StateView(store).genesis()
         if genesis is not None and canonical(genesis) != canonical(self.genesis):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Literal
 
 from ledger.encoding import Hex32, Wire
+from ledger.storage.schema import locked_key
 from ledger.types import Tier
 
 
@@ -106,6 +107,17 @@ class Locked(Wire, frozen=True):
 
     token: str
     amount: int
+
+
+def lock_record(lock_id: str, token: str, amount: int) -> tuple[bytes, Locked | None]:
+    """The write that books ``amount`` under a lock; an emptied lock is deleted.
+
+    A negative amount is a rule's bug (its check must refuse first): ValueError,
+    which refuses that one transaction as ``rule_failed``.
+    """
+    if amount < 0:
+        raise ValueError(f"lock {lock_id} would go negative ({amount})")
+    return locked_key(lock_id), Locked(token=token, amount=amount) if amount else None
 
 
 class ChainTip(Wire, frozen=True):

@@ -9,20 +9,26 @@ such as ``contracts`` or ``offline`` adds kinds with :meth:`Registry.add` and
 never edits the core.
 
 Special-purpose tokens plug in the same way through :class:`TokenPolicy`: a
-transfer that moves any token other than KZT asks the registered policy.
+transfer that moves any token other than KZT asks the registered policy. Work
+that must run inside the ledger writer, next to a feature's secrets and the
+producer (the privacy validator preparing a sealed payment), plugs in as a
+:class:`WriterCall` through the same registry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import msgspec
 
-from ledger.errors import TokenNotAllowed, UnknownKind
+from ledger.errors import TokenNotAllowed, Unavailable, UnknownKind
 from ledger.state import StateView
 from ledger.types import Body, Output, Transaction
+
+if TYPE_CHECKING:
+    from ledger.chain import Chain
 
 ALMATY_UTC_OFFSET_MS = 5 * 3600 * 1000
 DAY_MS = 86_400_000
@@ -73,6 +79,36 @@ class Effect(msgspec.Struct, frozen=True):
     """Wallet ids whose history lists this transaction."""
 
 
+Write = tuple[bytes, Any]
+"""A key and what a check decided to put there: a record, raw bytes, or None to delete."""
+
+
+class Writes(Effect, frozen=True):
+    """An effect that is every record a checked transaction writes, computed by its check.
+
+    Feature kinds use it so a refusal leaves nothing behind and applying cannot fail.
+    """
+
+    writes: tuple[Write, ...] = ()
+
+
+def apply_writes(pending: Pending, effect: Effect, state: StateView) -> None:
+    """Write what the check decided (the ``apply`` of every :class:`Writes` kind)."""
+    for key, value in expect(effect, Writes).writes:
+        state.write(key, value)
+
+
+E = TypeVar("E", bound=Effect)
+
+
+def expect(effect: Effect, type_: type[E]) -> E:
+    """The effect as the type its rule's check returns; TypeError (a bug, refused by the
+    block as ``rule_failed``) rather than an assertion ``python -O`` would strip."""
+    if not isinstance(effect, type_):
+        raise TypeError(f"expected a {type_.__name__}, got a {type(effect).__name__}")
+    return effect
+
+
 class WalletFlow(msgspec.Struct, frozen=True):
     """Value leaving and entering one wallet in one transaction, in tiyn."""
 
@@ -118,6 +154,33 @@ class TxRule:
     validate: Callable[[Body], None] = _no_validate
 
 
+class Writer(Protocol):
+    """What a writer call may use: the committed chain, submission, and the producer's clock."""
+
+    @property
+    def chain(self) -> Chain: ...
+
+    def submit(
+        self, txs: Sequence[Transaction], wait: bool = False, timeout: float = 10.0
+    ) -> Sequence[Any]: ...
+
+    def now_ms(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class WriterCall:
+    """A named call a feature serves in the ledger writer (where its secrets are).
+
+    API workers reach it by name through the node's service; the service decodes
+    the request strictly as ``request`` before ``handle`` sees it and encodes
+    what ``handle`` returns as the answer.
+    """
+
+    name: str
+    request: type[msgspec.Struct]
+    handle: Callable[[Writer, Any], msgspec.Struct]
+
+
 class _RejectOtherTokens:
     def check_transfer(
         self,
@@ -139,6 +202,8 @@ class Registry:
     """Checks run after every kind's own check, only while a block is being produced
     (``BlockContext.producing``); a feature module whose state only the producer can
     read (the private-payment limit book of ``privacy/``) adds one. Replays skip them."""
+    calls: dict[str, WriterCall] = field(default_factory=dict)
+    """Writer calls by name (:class:`WriterCall`)."""
 
     def add(self, rule: TxRule) -> None:
         """Register a kind; its ``kind`` must match its body's tag."""
@@ -154,6 +219,19 @@ class Registry:
         found = self.rules.get(kind)
         if found is None:
             raise UnknownKind(kind=kind)
+        return found
+
+    def add_call(self, call: WriterCall) -> None:
+        """Register a writer call; names are unique."""
+        if call.name in self.calls:
+            raise ValueError(f"writer call {call.name!r} is already registered")
+        self.calls[call.name] = call
+
+    def call(self, name: str) -> WriterCall:
+        """The writer call of that name, or :class:`Unavailable` on a node that has none."""
+        found = self.calls.get(name)
+        if found is None:
+            raise Unavailable(reason=f"this node does not serve {name}")
         return found
 
     def body_types(self) -> tuple[type[Body], ...]:

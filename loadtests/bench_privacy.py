@@ -51,7 +51,8 @@ from ledger.params import kzt, make_genesis
 from ledger.rules import core_registry
 from ledger.storage.leveldb import LevelDBStore
 from ledger.types import OutPoint, Output, Transaction, Transfer
-from node.producer import Outcome, Producer, produce_now
+from node.ordering import Outcome
+from node.producer import Producer, produce_now
 from privacy import voprf
 from privacy.notes import new_note
 from privacy.params import default_params

@@ -35,7 +35,6 @@ from typing import Any
 
 import httpx
 
-import privacy.service
 from api.app import create_app
 from ledger.chain import Chain
 from ledger.crypto import KeyPair
@@ -107,7 +106,6 @@ def app_on(store: KeyValueStore, story: Story) -> Iterator[tuple[Chain, httpx.Cl
     chain = Chain(store, full_registry(validating))
     producer = Producer(chain, key("producer"), max_wait_ms=50, clock=lambda: story.next_time)
     service = LedgerService(chain, producer)
-    privacy.service.install(service, validating)
     app = create_app(service, chain.registry)
     producer.start()
     try:

@@ -26,7 +26,8 @@ from ledger.queries import holdings_of_key
 from ledger.storage import KeyValueStore
 from ledger.types import KZT, Output, Tier, TierLimits, Transaction
 from node.composition import full_registry
-from node.producer import Outcome, produce_now
+from node.ordering import Outcome
+from node.producer import produce_now
 from privacy.validator import Validator, ValidatorSecrets, Witness
 from wallet import builders
 from wallet.builders import Coin

@@ -1,4 +1,5 @@
-"""The in-process block producer: batch, verify in parallel, check in order, commit.
+"""The in-process block producer (the ``local`` ordering backend): batch, verify in
+parallel, check in order, commit.
 
 Submitted transactions wait in a queue. A *verifier* thread takes a batch (up
 to ``max_block`` transactions or ``max_wait_ms``, whichever comes first),
@@ -8,7 +9,9 @@ builds and signs the block, and commits it in one synced write batch. The two
 stages overlap: while block N is committed, block N+1 is verified.
 
 A submitter learns the outcome of its transaction through a future that is
-resolved only after the block's batch has returned from the disk.
+resolved only after the block's batch has returned from the disk — and, when
+the producer was given a :class:`~node.ordering.BlockLog` (the cluster's
+stream), after the log holds the block.
 """
 
 from __future__ import annotations
@@ -29,22 +32,10 @@ from ledger.crypto import KeyPair
 from ledger.errors import BadSignature, TengeError, Unavailable
 from ledger.types import Transaction
 from ledger.validation import parse_transaction, validate_transaction
+from node.ordering import BlockLog, CommitListener, LocalLog, Outcome
 from node.verifier import BatchVerifier, Triple
 
 log = logging.getLogger(__name__)
-
-
-class Outcome(msgspec.Struct, frozen=True):
-    """What became of one submitted transaction."""
-
-    txid: bytes
-    height: int = 0
-    index: int = -1
-    error: TengeError | None = None
-
-    @property
-    def committed(self) -> bool:
-        return self.error is None
 
 
 class BlockTiming(msgspec.Struct, frozen=True):
@@ -90,8 +81,12 @@ class Producer:
         edge_registry: str | None = None,
         max_queue: int = 200_000,
         clock: Callable[[], int] = now_ms,
+        log: BlockLog | None = None,
     ) -> None:
+        """``log`` makes each block durable in its order before the local commit (the
+        cluster's stream); a single node's synced batch is its own log."""
         self.chain, self.key, self.clock = chain, key, clock
+        self.log: BlockLog = log or LocalLog()
         self.max_block, self.max_wait = max_block, max_wait_ms / 1000
         self._inbox: queue.Queue[Submission] = queue.Queue(max_queue)
         self._verified: queue.Queue[list[Checked] | None]
@@ -100,7 +95,7 @@ class Producer:
         self.verifier = BatchVerifier(verify_workers, verify_mode, edge)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self.on_commit: list[Callable[[int, Sequence[Outcome]], None]] = []
+        self.on_commit: list[CommitListener] = []
         self.timings: deque[BlockTiming] = deque(maxlen=100_000)
 
     # -- submission ------------------------------------------------------------
@@ -255,6 +250,7 @@ class Producer:
         built = self.chain.build(txs, self.clock(), self.key)
         built_at = time.perf_counter()
         if built.transactions:
+            self.log.append(built)
             self.chain.commit(built)
         committed_at = time.perf_counter()
         verdicts = iter(built.verdicts)

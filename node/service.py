@@ -10,13 +10,15 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future
 from concurrent.futures import wait as wait_for
 
+import msgspec
+
 from ledger.chain import Chain, execute, genesis_hash
-from ledger.encoding import decode_json
-from ledger.errors import TengeError, Unavailable
+from ledger.encoding import decode_json, decode_strict
+from ledger.errors import TengeError
 from ledger.queries import (
     HistoryEntry,
     Holding,
@@ -32,16 +34,17 @@ from ledger.storage import schema
 from ledger.types import TIERS, Block, BlockHeader, Receipt, Transaction
 from ledger.validation import parse_transaction
 from node.nonces import NonceBook
-from node.producer import Outcome, Producer
+from node.ordering import Ordering, Outcome
 from wire.contracts import CheckResult
 from wire.core import Health, NetworkInfo, Problem, SubmitResult, SupplyInfo
 
 
 class LedgerService:
-    """Submission and reads over one chain and its producer."""
+    """Submission and reads over one chain and its ordering backend."""
 
-    def __init__(self, chain: Chain, producer: Producer, remember: int = 100_000) -> None:
-        self.chain, self.producer = chain, producer
+    def __init__(self, chain: Chain, ordering: Ordering, remember: int = 100_000) -> None:
+        """``ordering`` is the local producer on a single node (:mod:`node.ordering`)."""
+        self.chain, self.ordering = chain, ordering
         self.store = chain.store
         self._lock = threading.Lock()
         self._pending: dict[bytes, Future[Outcome]] = {}
@@ -54,9 +57,7 @@ class LedgerService:
             "transactions_rejected_total": 0,
             "blocks_total": 0,
         }
-        producer.on_commit.append(self._on_commit)
-        self.extensions: dict[str, Callable[[bytes], bytes]] = {}
-        """Writer-side handlers of feature modules (``privacy``: the validator), by name."""
+        ordering.on_commit.append(self._on_commit)
 
     # -- writes ------------------------------------------------------------------
 
@@ -85,7 +86,7 @@ class LedgerService:
         with self._lock:
             future = self._pending.get(tx.txid)
             if future is None:
-                future = self._pending[tx.txid] = self.producer.submit(tx, verified=True)
+                future = self._pending[tx.txid] = self.ordering.submit(tx, verified=True)
         return future
 
     def _committed(self, txid: bytes) -> SubmitResult | None:
@@ -212,7 +213,7 @@ class LedgerService:
         """Check a transaction (verified at the edge) against committed state, at
         ``time_ms`` or now, exactly as the next block would; nothing is written."""
         tx = parse_transaction(envelope, self.chain.registry)
-        context = self.chain.context(self.producer.clock() if time_ms is None else time_ms)
+        context = self.chain.context(self.ordering.clock() if time_ms is None else time_ms)
         # Checked and applied in a view that is then dropped: a rule that fails only while
         # applying is refused here too, with the same verdict as in a block.
         _, (verdict,) = execute([tx], StateView(self.store), context, self.chain.registry)
@@ -220,16 +221,16 @@ class LedgerService:
             return CheckResult(tx.txid.hex(), tx.kind, False, context.time_ms, Problem.of(verdict))
         return CheckResult(tx.txid.hex(), tx.kind, True, context.time_ms)
 
-    def extension(self, name: str, payload: bytes) -> bytes:
-        """Call a handler a feature module installed in the writer: bytes in, bytes out.
+    def writer_call(self, name: str, payload: bytes) -> bytes:
+        """A writer call a feature registered (:class:`ledger.registry.WriterCall`): the
+        request decoded strictly as the call's type, the answer encoded as JSON."""
+        call = self.chain.registry.call(name)
+        request = decode_strict(payload, call.request, f"{name} request")
+        return msgspec.json.encode(call.handle(self, request))
 
-        The privacy validator lives here because only the writer holds its
-        secrets and the producer; API workers reach it through this one call.
-        """
-        handler = self.extensions.get(name)
-        if handler is None:
-            raise Unavailable(reason=f"this node does not serve {name}")
-        return handler(payload)
+    def now_ms(self) -> int:
+        """The ordering backend's clock: the time the next block would carry, at least."""
+        return self.ordering.clock()
 
     # -- operations --------------------------------------------------------------
 
@@ -237,7 +238,7 @@ class LedgerService:
         return Health(
             status="ok",
             height=self.chain.tip.height,
-            queue=self.producer.queue_size(),
+            queue=self.ordering.queue_size(),
             uptime_s=round(time.monotonic() - self.started, 1),
         )
 
@@ -245,6 +246,6 @@ class LedgerService:
         with self._lock:
             figures: dict[str, float] = dict(self.counters)
         figures["chain_height"] = self.chain.tip.height
-        figures["queue_depth"] = self.producer.queue_size()
+        figures["queue_depth"] = self.ordering.queue_size()
         figures["pending"] = len(self._pending)
         return figures

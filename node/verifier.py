@@ -52,7 +52,8 @@ def _start_edge(registry_path: str, network: str) -> None:
 
 def check_all(envelopes: Sequence[bytes]) -> list[Refusal | None]:
     """In a worker: every stateless rule for each envelope; None when it passes."""
-    assert _edge is not None, "the worker was started without a registry"
+    if _edge is None:
+        raise RuntimeError("the worker was started without a registry")
     registry, network = _edge
     verdicts: list[Refusal | None] = []
     for envelope in envelopes:

@@ -27,7 +27,6 @@ from node.keyfiles import read_key
 from node.producer import Producer
 from node.rpc import RpcServer
 from node.service import LedgerService
-from privacy import service as privacy_service
 from privacy.node import load_validator
 
 log = logging.getLogger("node.writer")
@@ -66,11 +65,10 @@ class Writer:
         key = read_key(config.producer_key_path)
         validator = load_validator(config.data_dir, key)
         self.chain = Chain(self.store, full_registry(validator), genesis_of(config))
-        self.producer = Producer(
+        self.producer: Producer = Producer(
             self.chain, key, max_block=config.max_block, max_wait_ms=config.max_wait_ms
         ).start()
         self.service = LedgerService(self.chain, self.producer)
-        privacy_service.install(self.service, validator)
         self.rpc = RpcServer(config.socket_path, self.service).start()
         log.info("writer ready: network=%s height=%d", self.chain.network, self.chain.tip.height)
         return self

@@ -13,13 +13,13 @@ import msgspec
 
 from ledger.errors import KeyInUse, NotAuthorized, SchemaViolation, UnknownWallet
 from ledger.records import KeyOwner, WalletRecord
-from ledger.registry import Effect, Pending, TxRule
+from ledger.registry import Effect, Pending, TxRule, apply_writes
 from ledger.rules.banks import require_bank, require_central_bank
 from ledger.state import StateView
 from ledger.storage import schema
 from ledger.types import TIERS, Body
-from ledger.validation import body_of
-from offline.draft import Draft, apply_changes, bank_offline, bank_signer, setup
+from ledger.validation import as_body, body_of
+from offline.draft import Draft, bank_offline, bank_signer, setup
 from offline.errors import (
     CertificateExpired,
     CrlIncomplete,
@@ -65,7 +65,7 @@ def authority(record: BankOffline) -> Authority:
 
 
 def validate_setup(body: Body) -> None:
-    assert isinstance(body, OfflineSetup)
+    body = as_body(body, OfflineSetup)
     load_root(bytes.fromhex(body.root))
     missing = sorted(set(TIERS) - set(body.params.tiers))
     if missing:
@@ -108,7 +108,7 @@ def check_ca(pending: Pending, state: StateView) -> Effect:
 
 
 def validate_enrol(body: Body) -> None:
-    assert isinstance(body, DeviceEnrol)
+    body = as_body(body, DeviceEnrol)
     load_device(bytes.fromhex(body.certificate))
 
 
@@ -227,9 +227,9 @@ def check_crl(pending: Pending, state: StateView) -> Effect:
 
 
 RULES = (
-    TxRule("offline.setup", OfflineSetup, check_setup, apply_changes, validate_setup),
-    TxRule("offline.ca", BankCaSet, check_ca, apply_changes),
-    TxRule("device.enrol", DeviceEnrol, check_enrol, apply_changes, validate_enrol),
-    TxRule("device.revoke", DeviceRevoke, check_revoke, apply_changes),
-    TxRule("offline.crl", CrlPublish, check_crl, apply_changes),
+    TxRule("offline.setup", OfflineSetup, check_setup, apply_writes, validate_setup),
+    TxRule("offline.ca", BankCaSet, check_ca, apply_writes),
+    TxRule("device.enrol", DeviceEnrol, check_enrol, apply_writes, validate_enrol),
+    TxRule("device.revoke", DeviceRevoke, check_revoke, apply_writes),
+    TxRule("offline.crl", CrlPublish, check_crl, apply_writes),
 )

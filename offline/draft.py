@@ -2,7 +2,7 @@
 
 A check reads state through a :class:`Draft`, which keeps the transaction's
 own writes so a later step sees an earlier one (two vouchers of one purse in
-one deposit); the check returns them all as one :class:`Changes` effect and
+one deposit); the check returns them all as one :class:`ledger.registry.Writes` effect and
 apply only writes them. A refusal therefore leaves nothing behind.
 """
 
@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 import msgspec
 
 from ledger.errors import MissingSignature, NotAuthorized, UnknownWallet
-from ledger.records import BankRecord, Locked, WalletRecord
-from ledger.registry import Effect, Pending
+from ledger.records import BankRecord, Locked, WalletRecord, lock_record
+from ledger.registry import Writes
 from ledger.rules.banks import require_bank
 from ledger.state import StateView
 from ledger.storage import schema
@@ -25,19 +25,6 @@ from offline.records import SETUP, BankOffline, PurseRecord, SetupRecord, bank_k
 
 R = TypeVar("R", bound=msgspec.Struct)
 _ABSENT = object()
-
-
-class Changes(Effect, frozen=True):
-    """Every record a checked offline transaction writes (None deletes)."""
-
-    writes: tuple[tuple[bytes, Any], ...] = ()
-
-
-def apply_changes(pending: Pending, effect: Effect, state: StateView) -> None:
-    """Write what the check decided."""
-    assert isinstance(effect, Changes)
-    for key, value in effect.writes:
-        state.write(key, value)
 
 
 class Draft:
@@ -61,9 +48,7 @@ class Draft:
 
     def add_locked(self, lock_id: str, delta: int) -> None:
         """Add ``delta`` tiyn to a lock; an emptied lock is deleted."""
-        amount = self.locked(lock_id) + delta
-        assert amount >= 0, f"lock {lock_id} would go negative"
-        self.put(schema.locked_key(lock_id), Locked(token=KZT, amount=amount) if amount else None)
+        self.put(*lock_record(lock_id, KZT, self.locked(lock_id) + delta))
 
     def wallet(self, wallet_id: str) -> WalletRecord:
         found = self.get(schema.wallet_key(wallet_id), WalletRecord)
@@ -83,8 +68,8 @@ class Draft:
             )
         )
 
-    def changes(self, parties: Iterable[str] = ()) -> Changes:
-        return Changes(parties=tuple(dict.fromkeys(parties)), writes=tuple(self._writes.items()))
+    def changes(self, parties: Iterable[str] = ()) -> Writes:
+        return Writes(parties=tuple(dict.fromkeys(parties)), writes=tuple(self._writes.items()))
 
 
 # -- lookups --------------------------------------------------------------------

@@ -186,7 +186,8 @@ def load_device(der: bytes) -> DeviceCertificate:
         extension = extensions.get_extension_for_oid(_LIMITS).value
     except x509.ExtensionNotFound:
         raise InvalidCertificate(reason="the offline limits extension is missing") from None
-    assert isinstance(extension, x509.UnrecognizedExtension)
+    if not isinstance(extension, x509.UnrecognizedExtension):
+        raise InvalidCertificate(reason="the offline limits extension is not ours")
     return DeviceCertificate(
         serial=certificate.serial_number,
         key=_raw_key(certificate),

@@ -20,7 +20,8 @@ def chain_break(lower: SignedVoucher, upper: SignedVoucher, network: str) -> str
     ``cumulative``, or None when it can (``lower.counter < upper.counter``)."""
     a, b = lower.voucher, upper.voucher
     gap = b.counter - a.counter
-    assert gap > 0
+    if gap <= 0:
+        raise ValueError("the lower voucher must have the lower counter")
     if gap == 1:
         if b.prev != lower.voucher_id(network):
             return "prev_hash"

@@ -15,12 +15,12 @@ import msgspec
 
 from ledger.errors import NotAuthorized, TokenNotAllowed, ValueNotConserved
 from ledger.records import KeyOwner
-from ledger.registry import Effect, Pending, TxRule, WalletFlow
+from ledger.registry import Effect, Pending, TxRule, WalletFlow, apply_writes
 from ledger.rules.limits import active_owners, check_limits, owner_of
 from ledger.state import StateView
 from ledger.types import KZT, Output
 from ledger.validation import body_of, require_signers
-from offline.draft import Draft, apply_changes, bank_offline, bank_signer, only_signer, purse, setup
+from offline.draft import Draft, bank_offline, bank_signer, only_signer, purse, setup
 from offline.errors import (
     CertificateExpired,
     ClawbackExceedsDebt,
@@ -232,8 +232,8 @@ def check_clawback(pending: Pending, state: StateView) -> Effect:
 
 
 RULES = (
-    TxRule("reserve.fund", ReserveFund, check_reserve, apply_changes),
-    TxRule("purse.fund", PurseFund, check_fund, apply_changes),
-    TxRule("purse.defund", PurseDefund, check_defund, apply_changes),
-    TxRule("purse.clawback", PurseClawback, check_clawback, apply_changes),
+    TxRule("reserve.fund", ReserveFund, check_reserve, apply_writes),
+    TxRule("purse.fund", PurseFund, check_fund, apply_writes),
+    TxRule("purse.defund", PurseDefund, check_defund, apply_writes),
+    TxRule("purse.clawback", PurseClawback, check_clawback, apply_writes),
 )

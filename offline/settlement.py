@@ -16,12 +16,12 @@ import bisect
 import msgspec
 
 from ledger.errors import WrongNetwork
-from ledger.registry import Effect, Pending, TxRule
+from ledger.registry import Effect, Pending, TxRule, apply_writes
 from ledger.state import StateView
 from ledger.types import Body
-from ledger.validation import body_of
+from ledger.validation import as_body, body_of
 from offline.authority import revoke
-from offline.draft import Draft, apply_changes, bank_offline, purse
+from offline.draft import Draft, bank_offline, purse
 from offline.errors import NotFraudProof, TamperedBundle, VoucherCountExceeded
 from offline.payout import Payout, payable
 from offline.proofs import after_statement, chain_break, over_limit, pair_fraud
@@ -58,7 +58,7 @@ def _vouchers(network: str, purse_id: str, device: str, raws: tuple[str, ...]) -
 
 def validate_deposit(body: Body) -> None:
     """Every voucher decodes and is signed by the device its group names."""
-    assert isinstance(body, VoucherDeposit)
+    body = as_body(body, VoucherDeposit)
     if sum(len(g.vouchers) for g in body.deposits) > MAX_DEPOSIT_VOUCHERS:
         raise VoucherCountExceeded(limit=MAX_DEPOSIT_VOUCHERS)
     for group in body.deposits:
@@ -66,7 +66,7 @@ def validate_deposit(body: Body) -> None:
 
 
 def validate_fraud(body: Body) -> None:
-    assert isinstance(body, PurseFraud)
+    body = as_body(body, PurseFraud)
     _vouchers(body.network, body.purse, body.device, body.vouchers)
 
 
@@ -108,7 +108,8 @@ def detect(
     for index in (at - 1, at):  # the nearest settled counters below and above
         if 0 <= index < len(record.counters):
             other = settled_at(draft, record.purse, record.counters[index])
-            assert other is not None
+            if other is None:
+                raise LookupError(f"settled counter {record.counters[index]} has no voucher")
             lower, upper = sorted((other, signed), key=lambda s: s.voucher.counter)
             if chain_break(lower, upper, network):
                 return "broken_chain", (lower.raw.hex(), upper.raw.hex()), None
@@ -204,6 +205,6 @@ def _evidence(
 
 
 RULES = (
-    TxRule("voucher.deposit", VoucherDeposit, check_deposit, apply_changes, validate_deposit),
-    TxRule("purse.fraud", PurseFraud, check_fraud, apply_changes, validate_fraud),
+    TxRule("voucher.deposit", VoucherDeposit, check_deposit, apply_writes, validate_deposit),
+    TxRule("purse.fraud", PurseFraud, check_fraud, apply_writes, validate_fraud),
 )

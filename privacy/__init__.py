@@ -28,11 +28,15 @@ if TYPE_CHECKING:
 
 
 def register(registry: Registry, validator: Validator | None = None) -> None:
-    """Add the privacy kinds; on the validator's node, also its plaintext checks and guard."""
+    """Add the privacy kinds and writer calls; on the validator's node, also its plaintext
+    checks, its guard and the calls that need its secrets."""
+    from privacy.calls import calls
     from privacy.limits import open_payment_guard
     from privacy.rules import rules
 
     for rule in rules(registry, validator):
         registry.add(rule)
+    for call in calls(validator):
+        registry.add_call(call)
     if validator is not None:
         registry.guards.append(open_payment_guard(validator.book))

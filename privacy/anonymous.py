@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from ledger.errors import LimitExceeded, TokenNotAllowed, ValueNotConserved
 from ledger.records import WalletRecord
-from ledger.registry import Effect, Pending
+from ledger.registry import Effect, Pending, Write
 from ledger.rules.limits import active_owners, check_limits, wallet_flows
 from ledger.state import StateView
 from ledger.storage import schema
 from ledger.types import KZT, Body, Output
-from ledger.validation import body_of, require_signers
+from ledger.validation import as_body, body_of, require_signers
 from privacy import voprf
 from privacy.errors import (
     InvalidBlindedElement,
@@ -34,7 +34,6 @@ from privacy.errors import (
 from privacy.limits import check_level
 from privacy.records import (
     PrivacyEffect,
-    Write,
     anon_pool,
     anon_supply_key,
     marker_writes,
@@ -49,7 +48,7 @@ from privacy.types import AnonSpend, AnonSupply, AnonWithdraw, PrivacyParams, Wi
 
 def validate_withdraw(body: Body) -> None:
     """Stateless: every blinded element is a distinct ristretto255 element."""
-    assert isinstance(body, AnonWithdraw)
+    body = as_body(body, AnonWithdraw)
     seen: set[str] = set()
     for index, element in enumerate(body.blinded):
         if element in seen or not voprf.is_element(bytes.fromhex(element)):
@@ -59,7 +58,7 @@ def validate_withdraw(body: Body) -> None:
 
 def validate_spend(body: Body) -> None:
     """Stateless: no token twice."""
-    assert isinstance(body, AnonSpend)
+    body = as_body(body, AnonSpend)
     if len(set(body.tokens)) != len(body.tokens):
         duplicate = next(t for t in body.tokens if body.tokens.count(t) > 1)
         raise TokenSpent(denomination=body.denomination, token=duplicate)

@@ -18,9 +18,9 @@ import hmac
 from nacl.secret import SecretBox
 
 from ledger.encoding import Wire, canonical, decode_json
+from ledger.registry import Write
 from ledger.state import StateView
 from ledger.storage import schema
-from privacy.records import Write
 
 
 class BookEntry(Wire, frozen=True):

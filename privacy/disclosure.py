@@ -15,7 +15,7 @@ from ledger.registry import Effect, Pending
 from ledger.rules.banks import require_central_bank
 from ledger.state import StateView
 from ledger.types import Body
-from ledger.validation import body_of, validate_amount
+from ledger.validation import as_body, body_of, validate_amount
 from privacy import voprf
 from privacy.errors import (
     DisclosureQuorumNotMet,
@@ -29,7 +29,7 @@ from privacy.types import DisclosureRecord, LevelCaps, PrivacyConfigure, Privacy
 
 def validate_configure(body: Body) -> None:
     """Stateless: a quorum that exists, distinct authorities, valid denominations and caps."""
-    assert isinstance(body, PrivacyConfigure)
+    body = as_body(body, PrivacyConfigure)
     params = body.params
     if params.threshold > len(params.authorities):
         raise InvalidPrivacyParams(field="threshold", reason="more than the authorities named")

@@ -20,15 +20,14 @@ from collections.abc import Callable, Mapping
 
 import msgspec
 
-from ledger.errors import LimitExceeded
+from ledger.errors import LimitExceeded, UnknownWallet
 from ledger.records import WalletRecord
-from ledger.registry import BlockContext, Pending, WalletFlow
+from ledger.registry import BlockContext, Pending, WalletFlow, Write
 from ledger.rules.limits import check_limits, wallet_flows
 from ledger.state import StateView
 from ledger.types import TierLimits
 from privacy.book import BookEntry, LimitBook
 from privacy.errors import PrivacyLevelNotAllowed
-from privacy.records import Write
 from privacy.types import LevelCaps
 
 SELF_CHECKED = frozenset({"private.transfer"})
@@ -84,7 +83,8 @@ def check_combined(
     writes = []
     for new in updated:
         old = state.wallet(new.wallet_id)
-        assert old is not None  # check_limits refused unknown wallets
+        if old is None:  # check_limits refused unknown wallets
+            raise UnknownWallet(wallet_id=new.wallet_id)
         open_balance = old.balance + open_deltas.get(new.wallet_id, 0)
         entry = BookEntry(
             balance=new.balance - open_balance,

@@ -246,7 +246,8 @@ def committed_body(validator: Validator, chain: Chain, txid: str) -> object:
 
     def load() -> list[msgspec.Raw]:
         block_raw = chain.store.get(schema.block_key(location.height))
-        assert block_raw is not None
+        if block_raw is None:
+            raise LookupError(f"block {location.height} is not stored")
         return msgspec.json.decode(block_raw, type=_BlockTxs).txs
 
     envelope = validator.block(location.height, load)[location.index]

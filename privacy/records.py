@@ -12,16 +12,14 @@ same bytes) except the validator's sealed limit book, which sits under
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
-from ledger.records import Locked
-from ledger.registry import Effect, Pending
+from ledger.records import Locked, lock_record
+from ledger.registry import Write, Writes
 from ledger.state import StateView
 from ledger.storage import schema
 from privacy.errors import PoolExhausted, PrivacyNotConfigured
 from privacy.types import PrivacyParams
 
-Write = tuple[bytes, Any]
 PARAMS_KEY = schema.privacy_key("params", "current")
 
 
@@ -88,8 +86,7 @@ def pool_write(pool: str, token: str, delta: int, state: StateView) -> Write:
     current = locked(pool, state)
     if current + delta < 0:
         raise PoolExhausted(pool=pool, available=current, requested=-delta)
-    amount = current + delta
-    return schema.locked_key(pool), Locked(token=token, amount=amount) if amount else None
+    return lock_record(pool, token, current + delta)
 
 
 def marker_writes(keys: Iterable[bytes]) -> list[Write]:
@@ -97,16 +94,8 @@ def marker_writes(keys: Iterable[bytes]) -> list[Write]:
     return [(key, b"") for key in keys]
 
 
-class PrivacyEffect(Effect, frozen=True):
-    """Every record a checked privacy transaction writes (None deletes)."""
+class PrivacyEffect(Writes, frozen=True):
+    """Every record a checked privacy transaction writes, and what the validator forgets."""
 
-    writes: tuple[Write, ...] = ()
     forget: str = ""
     """A txid whose plaintext the validator drops once the effect is applied."""
-
-
-def apply_writes(pending: Pending, effect: Effect, state: StateView) -> None:
-    """Write what the check decided."""
-    assert isinstance(effect, PrivacyEffect)
-    for key, value in effect.writes:
-        state.write(key, value)

@@ -8,12 +8,12 @@ validator's secrets refuses private transfers: it could not check them.
 
 from __future__ import annotations
 
-from ledger.registry import Effect, Pending, Registry, TxRule
+from ledger.registry import Effect, Pending, Registry, TxRule, apply_writes, expect
 from ledger.state import StateView
 from ledger.validation import body_of
 from privacy import anonymous, disclosure
 from privacy.errors import AmlThresholdExceeded, WitnessMissing
-from privacy.records import PrivacyEffect, apply_writes, params_of
+from privacy.records import PrivacyEffect, params_of
 from privacy.transfer import (
     check_attestation,
     check_plaintext,
@@ -57,7 +57,7 @@ def transfer_rule(registry: Registry, validator: Validator | None) -> TxRule:
 
     def apply(pending: Pending, effect: Effect, state: StateView) -> None:
         apply_writes(pending, effect, state)
-        assert isinstance(effect, PrivacyEffect)
+        effect = expect(effect, PrivacyEffect)
         if validator is not None and effect.forget:
             validator.forget(pending.tx.txid)
 

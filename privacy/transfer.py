@@ -21,15 +21,21 @@ from collections.abc import Iterable
 
 import msgspec
 
-from ledger.errors import BadSignature, DuplicateKey, MissingSignature, UnexpectedSigner
+from ledger.errors import (
+    BadSignature,
+    DuplicateKey,
+    MissingSignature,
+    UnexpectedSigner,
+    UnknownWallet,
+)
 from ledger.records import KeyOwner
-from ledger.registry import Pending, Registry, WalletFlow
+from ledger.registry import Pending, Registry, WalletFlow, Write
 from ledger.rules.limits import active_owners, wallet_flows
 from ledger.rules.transfer import check_conservation
 from ledger.state import StateView
 from ledger.storage import schema
 from ledger.types import KZT, Body, OutPoint, Output, Transaction, Transfer
-from ledger.validation import body_of, require_signers
+from ledger.validation import as_body, body_of, require_signers
 from privacy.book import LimitBook
 from privacy.errors import (
     AmlThresholdExceeded,
@@ -43,7 +49,6 @@ from privacy.errors import (
 from privacy.limits import check_combined, check_level
 from privacy.notes import PrivateRequest, shield_message, verify_signatures
 from privacy.records import (
-    Write,
     commitment_key,
     marker_writes,
     nullifier_key,
@@ -58,7 +63,7 @@ ENVELOPES_AFTER_NOTES = 3  # the payer's record, the regulator's, the AML slot
 
 def validate_transfer(body: Body) -> None:
     """Stateless: distinct nullifiers and commitments, one envelope per note plus three."""
-    assert isinstance(body, PrivateTransfer)
+    body = as_body(body, PrivateTransfer)
     for values in (body.nullifiers, body.commitments, [s.key for s in body.input_auth]):
         if len(set(values)) != len(values):
             raise DuplicateKey(key=next(v for v in values if list(values).count(v) > 1))
@@ -108,7 +113,8 @@ def check_public(pending: Pending, state: StateView, params: PrivacyParams) -> P
     ]
     for wallet_id, delta in sorted(deltas.items()):
         record = state.wallet(wallet_id)
-        assert record is not None  # active_owners checked it
+        if record is None:  # active_owners checked it
+            raise UnknownWallet(wallet_id=wallet_id)
         updated = msgspec.structs.replace(record, balance=record.balance + delta)
         writes.append((schema.wallet_key(wallet_id), updated))
     return PublicResult(tuple(writes), tuple(sorted(deltas)), deltas)
@@ -213,7 +219,8 @@ def check_plaintext(
         view = plain_view(pending, plain.spent, plain.created)
         registry.token_policy.check_transfer(view, plain.special, plain.flows, state)
     record = state.wallet(plain.payer)
-    assert record is not None  # an active owner's wallet exists
+    if record is None:  # an active owner's wallet exists
+        raise UnknownWallet(wallet_id=plain.payer)
     entry = book.read(state, plain.payer)
     if plain.outflow:
         today = entry.today(pending.block.day)

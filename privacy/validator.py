@@ -37,6 +37,7 @@ from ledger.encoding import canonical, decode_json
 from ledger.types import Body, Signature, Transaction
 from privacy import voprf
 from privacy.book import LimitBook
+from privacy.errors import PrivacyNotConfigured
 from privacy.notes import DOMAIN_NULLIFIER, PrivateRequest
 from privacy.types import PrivacyParams
 
@@ -156,8 +157,10 @@ class Validator:
             if raw != self._params_raw:
                 self._params = decode_json(raw, PrivacyParams)
                 self._params_raw = raw
-            assert self._params is not None
-            return self._params
+            params = self._params
+            if params is None:
+                raise PrivacyNotConfigured()
+            return params
 
     def block(self, height: int, load: Callable[[], list[Any]]) -> list[Any]:
         """A committed block's transactions, decoded once for many evaluations."""

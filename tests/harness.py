@@ -17,7 +17,8 @@ from ledger.registry import Registry
 from ledger.rules import core_registry
 from ledger.storage import KeyValueStore
 from ledger.types import Output, Tier, Transaction
-from node.producer import Outcome, produce_now
+from node.ordering import Outcome
+from node.producer import produce_now
 from wallet import builders
 from wallet.builders import Coin
 

@@ -17,7 +17,7 @@ from ledger.state import StateView
 from ledger.storage import KeyValueStore
 from ledger.types import KZT, Block, Transaction
 from ledger.validation import decode_envelope
-from node.producer import Outcome
+from node.ordering import Outcome
 from privacy import escrow
 from privacy.params import default_params
 from privacy.prepare import evaluate, prepare_private, prepare_spend

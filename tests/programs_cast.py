@@ -24,7 +24,7 @@ from ledger.storage import KeyValueStore, schema
 from ledger.storage.memory import MemoryStore
 from ledger.types import Output, Tier, Transaction
 from node.composition import full_registry
-from node.producer import Outcome
+from node.ordering import Outcome
 from tests.harness import NETWORK, Harness, key
 from wallet import builders
 from wallet.builders import Coin

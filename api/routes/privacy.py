@@ -38,9 +38,9 @@ from wire.core import SubmitResponse, SubmitResult
 TAG = "privacy"
 
 
-def call(name: str, payload: object) -> bytes:
-    """A handler of the validator in the writer: JSON in, JSON out."""
-    return context().ledger.extension(name, msgspec.json.encode(payload))
+def call(name: str, payload: object = None) -> bytes:
+    """A privacy writer call (registered by ``privacy.register``): JSON in, JSON out."""
+    return context().ledger.writer_call(name, msgspec.json.encode(payload or {}))
 
 
 def passed(data: bytes) -> Response:

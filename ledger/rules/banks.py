@@ -19,10 +19,11 @@ from ledger.errors import (
     ValueNotConserved,
 )
 from ledger.records import BankRecord, KeyOwner, SupplyRecord
-from ledger.registry import Effect, Pending, TxRule
+from ledger.registry import Effect, Pending, TxRule, expect
 from ledger.state import StateView
 from ledger.types import KZT, BankRegister, BankUpdate, Body, Issue, Output, Redeem, Transaction
 from ledger.validation import (
+    as_body,
     body_of,
     require_signers,
     validate_amount,
@@ -73,7 +74,7 @@ def check_keys_free(keys: Iterable[str], state: StateView) -> None:
 
 def apply_bank(pending: Pending, effect: Effect, state: StateView) -> None:
     """Write a bank effect."""
-    assert isinstance(effect, BankEffect)
+    effect = expect(effect, BankEffect)
     if effect.bank is not None:
         state.put_bank(effect.bank)
         for key in effect.new_keys:
@@ -86,7 +87,7 @@ def apply_bank(pending: Pending, effect: Effect, state: StateView) -> None:
 
 
 def validate_register(body: Body) -> None:
-    assert isinstance(body, BankRegister)
+    body = as_body(body, BankRegister)
     validate_distinct_keys(body.keys)
     validate_amount(body.issuance_limit, minimum=0)
 
@@ -104,7 +105,7 @@ def check_register(pending: Pending, state: StateView) -> Effect:
 
 
 def validate_update(body: Body) -> None:
-    assert isinstance(body, BankUpdate)
+    body = as_body(body, BankUpdate)
     validate_distinct_keys(body.add_keys)
     if body.issuance_limit is not None:
         validate_amount(body.issuance_limit, minimum=0)
@@ -154,7 +155,7 @@ def check_issue(pending: Pending, state: StateView) -> Effect:
 
 
 def validate_redeem(body: Body) -> None:
-    assert isinstance(body, Redeem)
+    body = as_body(body, Redeem)
     validate_amount(body.amount)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from ledger.errors import ValueNotConserved
 from ledger.records import WalletRecord
-from ledger.registry import Effect, Pending, Registry, TxRule
+from ledger.registry import Effect, Pending, Registry, TxRule, expect
 from ledger.rules.limits import active_owners, check_limits, wallet_flows
 from ledger.state import StateView
 from ledger.types import KZT, Output, Transfer
@@ -36,7 +36,7 @@ def check_conservation(spent: Iterable[Output], created: Iterable[Output]) -> se
 
 def apply_wallets(pending: Pending, effect: Effect, state: StateView) -> None:
     """Store the wallets a checked transaction updated."""
-    assert isinstance(effect, WalletsEffect)
+    effect = expect(effect, WalletsEffect)
     for wallet in effect.wallets:
         state.put_wallet(wallet)
 

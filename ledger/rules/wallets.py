@@ -6,7 +6,7 @@ import msgspec
 
 from ledger.errors import BankInactive, UnknownWallet, WalletExists
 from ledger.records import KeyOwner, WalletRecord
-from ledger.registry import Effect, Pending, TxRule
+from ledger.registry import Effect, Pending, TxRule, expect
 from ledger.rules.banks import (
     check_keys_free,
     require_bank,
@@ -16,7 +16,7 @@ from ledger.rules.banks import (
 from ledger.state import StateView
 from ledger.storage import schema
 from ledger.types import Body, LimitsSet, TierLimits, WalletOpen, WalletUpdate
-from ledger.validation import body_of, validate_amount, validate_distinct_keys
+from ledger.validation import as_body, body_of, validate_amount, validate_distinct_keys
 
 
 class WalletEffect(Effect, frozen=True):
@@ -27,8 +27,10 @@ class WalletEffect(Effect, frozen=True):
 
 
 def apply_wallet(pending: Pending, effect: Effect, state: StateView) -> None:
-    assert isinstance(effect, WalletEffect) and effect.wallet is not None
+    effect = expect(effect, WalletEffect)
     wallet = effect.wallet
+    if wallet is None:
+        raise TypeError("a wallet effect without its wallet")
     state.put_wallet(wallet)
     for key in effect.new_keys:
         state.put_key_owner(key, KeyOwner(kind="wallet", id=wallet.wallet_id))
@@ -36,7 +38,7 @@ def apply_wallet(pending: Pending, effect: Effect, state: StateView) -> None:
 
 
 def validate_open(body: Body) -> None:
-    assert isinstance(body, WalletOpen)
+    body = as_body(body, WalletOpen)
     validate_distinct_keys(body.keys)
 
 
@@ -61,7 +63,7 @@ def check_open(pending: Pending, state: StateView) -> Effect:
 
 
 def validate_update(body: Body) -> None:
-    assert isinstance(body, WalletUpdate)
+    body = as_body(body, WalletUpdate)
     validate_distinct_keys(body.add_keys)
 
 
@@ -92,7 +94,7 @@ class LimitsEffect(Effect, frozen=True):
 
 
 def validate_limits(body: Body) -> None:
-    assert isinstance(body, LimitsSet)
+    body = as_body(body, LimitsSet)
     for value in (body.limits.balance_cap, body.limits.per_payment, body.limits.daily):
         if value is not None:
             validate_amount(value)
@@ -105,7 +107,7 @@ def check_limits_set(pending: Pending, state: StateView) -> Effect:
 
 
 def apply_limits(pending: Pending, effect: Effect, state: StateView) -> None:
-    assert isinstance(effect, LimitsEffect)
+    effect = expect(effect, LimitsEffect)
     state.write(schema.limits_key(effect.tier), effect.limits)
 
 

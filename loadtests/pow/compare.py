@@ -34,9 +34,10 @@ from loadtests.pow.model import J_PER_KWH, ModelParams, network_model
 from loadtests.pow.report import render_markdown, target_verdicts
 from loadtests.pow.tax import SlidingScale
 from loadtests.pow.workload import Workload, build_workload
+from node.ordering import Outcome
 from node.pow.node import wall_ms
 from node.pow.params import PowParams
-from node.producer import Outcome, Producer, produce_now
+from node.producer import Producer, produce_now
 
 log = logging.getLogger("pow_compare")
 

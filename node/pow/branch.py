@@ -102,7 +102,8 @@ class BranchState:
     def connect(self, entry: TreeEntry) -> None:
         """Apply one block on top of the current tip, or raise and change nothing."""
         block = entry.block
-        assert block is not None, "genesis is never connected"
+        if block is None:
+            raise ValueError("genesis is never connected")
         view, _, rejected = self.execute(list(entry.txs), entry.height, entry.time_ms)
         if rejected:
             txid, error = next(iter(rejected.items()))

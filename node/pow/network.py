@@ -127,7 +127,8 @@ class MinerNetwork:
         """Blocks found since the last call, waiting at most ``timeout_s`` for one."""
         found: list[FoundBlock] = []
         for conn in wait(self.conns, timeout=timeout_s):
-            assert isinstance(conn, Connection)
+            if not isinstance(conn, Connection):
+                raise TypeError("miners are reached through pipes only")
             found.extend(self._read(self.conns.index(conn), conn))
         return found
 

@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 
-from ledger.errors import InvalidBlock
+from ledger.errors import InvalidBlock, TengeError
 from ledger.registry import Registry
 from ledger.rules import core_registry
 from ledger.types import Transaction
@@ -71,6 +71,9 @@ class PowNode:
         self.rejections: dict[bytes, InvalidBlock] = {}
         self.reorgs = 0
         self.returned_to_mempool = 0
+        self.dropped: dict[bytes, TengeError] = {}
+        """Transactions the tip refused while a block was assembled, and why (an ordering
+        backend reports them to their submitters and clears this)."""
 
     # -- transactions ----------------------------------------------------------
 
@@ -192,6 +195,7 @@ class PowNode:
         if rejected:
             log.info("dropping %d tx(s) the tip refuses", len(rejected))
             self.mempool.remove(rejected)
+            self.dropped.update(rejected)
         block = self.assemble(parent, when, coinbase, spends, included)
         while block.size() > self.params.max_block_bytes and included:
             included.pop()

@@ -73,7 +73,8 @@ class Miner:
             if self._stale():
                 self.template = self.node.template(self.key.public_hex)
                 self.built_at, self.dirty = time.monotonic(), False
-            assert self.template is not None
+            if self.template is None:
+                raise RuntimeError("a miner needs a template")
             header = self.template.header
             nonce = grind(header.prefix(), header.target_int, self.nonce, self.chunk)
             self.hashes += self.chunk if nonce is None else nonce - self.nonce + 1

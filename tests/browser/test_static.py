@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 
-from tests.browser.conftest import require_build
-from tests.integration.nodes import NodeProcess
+from tests.browser.conftest import BUILD, require_build
+from tests.integration.nodes import ROOT, NodeProcess
 
 
 def test_wallet_files_have_their_content_types_and_revalidate(web_node: NodeProcess) -> None:
@@ -58,3 +60,21 @@ def test_bare_paths_redirect_and_unknown_files_are_problems(web_node: NodeProces
 def test_static_files_are_not_in_the_openapi_document(web_node: NodeProcess) -> None:
     paths = httpx.get(web_node.url + "/openapi.json").json()["paths"]
     assert not [p for p in paths if p.startswith(("/wallet", "/explorer"))]
+
+
+def test_cryptography_is_served_as_the_pinned_noble_packages_in_one_module(
+    web_node: NodeProcess,
+) -> None:
+    """vendor/noble.js names the locked versions, imports nothing, and is precached."""
+    locked = json.loads((ROOT / "web" / "package-lock.json").read_text())["packages"]
+    answer = httpx.get(web_node.url + "/wallet/vendor/noble.js")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/javascript")
+    header = answer.text.splitlines()[0]
+    for name in ("@noble/curves", "@noble/hashes"):
+        assert f"{name} {locked[f'node_modules/{name}']['version']}" in header
+    lines = answer.text.splitlines()
+    assert not [line for line in lines if line.startswith("import ")], "bare imports left"
+    assert "vendor/noble.js" in json.loads(BUILD.read_text())["files"]
+    licences = httpx.get(web_node.url + "/wallet/vendor/LICENSES.txt").text
+    assert "== @noble/curves ==" in licences and "== @noble/hashes ==" in licences

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
+import nacl.bindings
 import pytest
+from nacl.exceptions import RuntimeError as SodiumError
 from nacl.public import PrivateKey, SealedBox
 from playwright.sync_api import Page
 
@@ -12,7 +14,10 @@ from ledger.crypto import KeyPair, sha256
 from privacy.envelopes import seal_to_key, x25519_secret
 from tests.browser.conftest import vectors
 from tests.integration.nodes import ROOT, NodeProcess
+from tests.unit.test_privacy_voprf import KEY_INFO as VOPRF_KEY_INFO
 from tests.unit.test_privacy_voprf import PK as VOPRF_PK
+from tests.unit.test_privacy_voprf import SEED as VOPRF_SEED
+from tests.unit.test_privacy_voprf import SK as VOPRF_SK
 from tests.unit.test_privacy_voprf import VECTORS as VOPRF_VECTORS
 from tools.vectors.privacy import vectors as privacy_vectors
 
@@ -122,7 +127,7 @@ def test_envelopes_sealed_in_the_browser_open_with_libsodium_and_back(
         """async (sealedHex) => {
             const { nacl } = await import('./lib/crypto.js');
             const { open, x25519Secret } = await import('./lib/sealed.js');
-            const secret = await x25519Secret(new Uint8Array(32).fill(9));
+            const secret = x25519Secret(new Uint8Array(32).fill(9));
             const plain = open(await nacl(), secret, sealedHex);
             return plain && new TextDecoder().decode(plain).trim();
         }""",
@@ -131,11 +136,55 @@ def test_envelopes_sealed_in_the_browser_open_with_libsodium_and_back(
     assert read == '{"index":0}'
 
 
-def test_browser_voprf_matches_rfc_9497_vectors(page: Page, web_node: NodeProcess) -> None:
+TORSION_8 = "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"
+"""A point of order 8 (the edwards25519 torsion subgroup's generator)."""
+
+
+def test_keys_libsodium_will_not_seal_to_are_refused_in_the_browser_too(
+    page: Page, web_node: NodeProcess
+) -> None:
+    """Not a point, the identity, a key plus torsion: neither end converts them."""
+    good = KeyPair.from_seed(sha256(b"sealed-box refusals")).public_hex
+    mixed = nacl.bindings.crypto_core_ed25519_add(bytes.fromhex(good), bytes.fromhex(TORSION_8))
+    refused = {"not a point": "02" + "00" * 31, "identity": "01" + "00" * 31, "mixed": mixed.hex()}
+    for key in refused.values():
+        with pytest.raises(SodiumError):
+            nacl.bindings.crypto_sign_ed25519_pk_to_curve25519(bytes.fromhex(key))
+    page.goto(f"{web_node.url}/wallet/")
+    answers = page.evaluate(
+        """async (keys) => {
+            const { NotAPublicKey, x25519Public } = await import('./lib/sealed.js');
+            const { toHex } = await import('./lib/bytes.js');
+            const out = {};
+            for (const [name, key] of Object.entries(keys)) {
+              try {
+                out[name] = toHex(x25519Public(key));
+              } catch (error) {
+                out[name] = error instanceof NotAPublicKey ? 'refused' : String(error);
+              }
+            }
+            return out;
+        }""",
+        {**refused, "good": good},
+    )
+    expected = nacl.bindings.crypto_sign_ed25519_pk_to_curve25519(bytes.fromhex(good)).hex()
+    assert answers == {**dict.fromkeys(refused, "refused"), "good": expected}
+
+
+def test_browser_voprf_matches_rfc_9497_vectors_through_the_library(
+    page: Page, web_node: NodeProcess
+) -> None:
+    """The app's Blind and Finalize (noble's ristretto255_oprf) give the RFC's values."""
+    key = {
+        "seed": VOPRF_SEED.hex(),
+        "info": VOPRF_KEY_INFO.hex(),
+        "secret": VOPRF_SK,
+        "public": VOPRF_PK,
+    }
     page.goto(f"{web_node.url}/wallet/")
     checks = page.evaluate(
-        "async ([pk, v]) => (await import('./lib/vectors.js')).runVoprfVectors(pk, v)",
-        [VOPRF_PK, VOPRF_VECTORS],
+        "async ([key, v]) => (await import('./lib/vectors.js')).runVoprfVectors(key, v)",
+        [key, VOPRF_VECTORS],
     )
-    assert len(checks) == 5 * len(VOPRF_VECTORS)
+    assert len(checks) == 1 + 5 * len(VOPRF_VECTORS)
     assert all(checks.values()), {k: v for k, v in checks.items() if not v}

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import httpx
 
-import privacy.service
 from api.app import create_app
 from ledger.chain import Chain
 from ledger.crypto import KeyPair
@@ -46,7 +45,6 @@ class PrivacyNode:
         self.chain = Chain(self.store, full_registry(self.validator), genesis)
         self.producer = Producer(self.chain, key("producer"), max_wait_ms=5).start()
         self.service = LedgerService(self.chain, self.producer)
-        privacy.service.install(self.service, self.validator)
         self.app = create_app(self.service, self.chain.registry)
         transport = httpx.WSGITransport(app=self.app)
         self.client = TengeClient("http://testserver", transport=transport)

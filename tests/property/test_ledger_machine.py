@@ -22,7 +22,7 @@ from ledger.queries import wallet as wallet_record
 from ledger.storage.leveldb import LevelDBStore
 from ledger.storage.memory import MemoryStore
 from ledger.types import TIERS, Output, Tier, TierLimits, Transaction
-from node.producer import Outcome
+from node.ordering import Outcome
 from tests.harness import NETWORK, Harness, key
 from wallet import builders
 

@@ -27,7 +27,7 @@ from ledger.state import StateView
 from ledger.storage.leveldb import LevelDBStore
 from ledger.storage.memory import MemoryStore
 from ledger.types import TIERS, Output, Tier, TierLimits, Transaction
-from node.producer import Outcome
+from node.ordering import Outcome
 from privacy.audit import public_audit
 from privacy.notes import Note, new_note
 from privacy.prepare import prepare_spend

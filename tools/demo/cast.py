@@ -15,7 +15,8 @@ from ledger.crypto import KeyPair, sha256
 from ledger.params import kzt
 from ledger.queries import holdings_of_key
 from ledger.types import KZT, Output, Tier, Transaction
-from node.producer import Outcome, produce_now
+from node.ordering import Outcome
+from node.producer import produce_now
 from wallet import builders
 from wallet.builders import Coin
 

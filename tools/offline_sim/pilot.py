@@ -24,7 +24,8 @@ from ledger.rules import core_registry
 from ledger.state import StateView
 from ledger.storage import KeyValueStore, schema
 from ledger.types import Output, Tier, Transaction
-from node.producer import Outcome, produce_now
+from node.ordering import Outcome
+from node.producer import produce_now
 from offline import register
 from offline.certs import bank_ca_certificate, device_certificate, revocation_list, root_certificate
 from offline.device import DeviceState, Purse

@@ -151,7 +151,8 @@ def fund(session: Session) -> Reply:
     state = client.fund(state, wallet, key, device.public_hex, session.args.amount)
     _write(session, "state.cbor", state.encode())
     _write(session, "trust.cbor", client.trust().encode())
-    assert state.purse is not None
+    if state.purse is None:
+        raise CliError(LOCAL, "no_purse", "the purse was not funded")
     purse = state.purse.purse_id.hex()
     lines = [f"purse {purse} funded with {format_kzt(state.purse.funded)}"]
     return Reply({"purse": purse, "funded": state.purse.funded}, lines)

@@ -141,7 +141,8 @@ class OfflineClient:
 
     def defund(self, state: DeviceState, device: KeyPair, to: str) -> Submitted:
         """Return what the purse's vouchers do not need, stating the last counter used."""
-        assert state.purse is not None
+        if state.purse is None:
+            raise ValueError("this device has no purse to defund")
         network = self.client.network().network
         purse = state.purse
         amount = purse.funded - state.spent

@@ -1,4 +1,4 @@
-// Private payments as privacy/wallet.py builds them (docs/privacy.md section 9): notes and
+// Private payments as wallet/privacy/payments.py builds them (docs/privacy.md section 9): notes and
 // their commitments, envelopes sealed to each note's owner and to the payer, the AML filler,
 // the payer's authorization and shield statement, the request sealed to the validator; and
 // reading what is ours by trial decryption of the private feed.

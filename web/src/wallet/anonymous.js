@@ -1,4 +1,4 @@
-// Anonymous bearer tokens on the phone, as privacy/tokens.py makes them: blind random inputs,
+// Anonymous bearer tokens on the phone, as wallet/privacy/tokens.py makes them: blind random inputs,
 // pay `anon.withdraw` from open coins, have the issuer evaluate them, check its DLEQ proof under
 // the key the central bank *published* (never the one the answer names), unblind; spend them
 // to an identified payee. Tokens are bearer value: they are kept sealed (AES-256-GCM under a
@@ -9,7 +9,6 @@ import { fromHex, toHex, utf8 } from './lib/bytes.js';
 import { randomBytes } from './lib/crypto.js';
 import * as db from './lib/db.js';
 import { selectCoins, signTransaction } from './lib/ledger.js';
-import { scalarBytes, scalarFrom } from './lib/ristretto.js';
 import { blind, finalize } from './lib/voprf.js';
 import { ApiError, refusal } from './lib/api.js';
 
@@ -53,8 +52,8 @@ export async function withdraw(wallet, params, denomination, count) {
   const batch = [];
   for (let i = 0; i < count; i++) {
     const input = randomBytes(32);
-    const { blind: scalar, blinded } = await blind(input);
-    batch.push({ input: toHex(input), blind: toHex(scalarBytes(scalar)), blinded: toHex(blinded) });
+    const { blind: secret, blinded } = blind(input);
+    batch.push({ input: toHex(input), blind: toHex(secret), blinded: toHex(blinded) });
   }
   await wallet.refresh();
   const mine = wallet.coins.filter((c) => c.output.owner === wallet.key.publicHex);
@@ -89,9 +88,9 @@ export async function evaluatePending(wallet, params) {
       continue;
     }
     const key = fromHex(published(params, p.denomination).key);
-    const outputs = await finalize(
+    const outputs = finalize(
       p.batch.map((b) => fromHex(b.input)),
-      p.batch.map((b) => scalarFrom(fromHex(b.blind))),
+      p.batch.map((b) => fromHex(b.blind)),
       p.batch.map((b) => fromHex(b.blinded)),
       evaluation.evaluated.map(fromHex),
       key,

@@ -150,7 +150,7 @@ export class Wallet {
     const [{ commitment, scan }, { x25519Secret }] = await privateLib();
     const known = (await db.get('notes')) ?? { next: 1, received: [], spent: [] };
     const lib = await nacl();
-    const secret = await x25519Secret(fromHex(this.secrets.seed));
+    const secret = x25519Secret(fromHex(this.secrets.seed));
     const tip = (await this.node.health()).height;
     while (known.next <= tip) {
       const page = await this.node.privateFeed(known.next);
