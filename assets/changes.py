@@ -1,47 +1,30 @@
-"""What every asset kind shares: its effect, and the lookups of operators, classes and tokens.
+"""What every asset kind shares: its writes, and the lookups of operators, classes and tokens.
 
-A check computes every write up front (:class:`Changes`); apply only writes
-them, so a refusal leaves nothing behind and applying cannot fail.
+A check computes every write up front (a :class:`ledger.registry.Writes`
+effect); apply only writes them, so a refusal leaves nothing behind and
+applying cannot fail.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from assets.errors import NotPlatformOperator, UnknownAsset
 from assets.records import ClassRecord, PlatformLicence, TokenRecord, class_key, licence_key
 from assets.records import token_key as record_key
 from ledger.errors import WalletFrozen
 from ledger.records import SupplyRecord, WalletRecord
-from ledger.registry import Effect, Pending
+from ledger.registry import Write, Writes
 from ledger.state import StateView
 from ledger.storage import schema
 from ledger.types import Output
 
-Write = tuple[bytes, Any]
 
-
-class Changes(Effect, frozen=True):
-    """Every record a checked asset transaction writes (None deletes)."""
-
-    writes: tuple[Write, ...] = ()
-
-
-def apply_changes(pending: Pending, effect: Effect, state: StateView) -> None:
-    """Write what the check decided."""
-    assert isinstance(effect, Changes)
-    for key, value in effect.writes:
-        state.write(key, value)
-
-
-def changes(
-    wallets: Sequence[WalletRecord], *writes: Write, parties: Iterable[str] = ()
-) -> Changes:
+def changes(wallets: Sequence[WalletRecord], *writes: Write, parties: Iterable[str] = ()) -> Writes:
     """An effect writing ``wallets`` and ``writes``; the wallets and ``parties`` see it."""
     ids = dict.fromkeys([*(w.wallet_id for w in wallets), *parties])
     wallet_writes = [(schema.wallet_key(w.wallet_id), w) for w in wallets]
-    return Changes(parties=tuple(ids), writes=(*wallet_writes, *writes))
+    return Writes(parties=tuple(ids), writes=(*wallet_writes, *writes))
 
 
 def require_operator(key: str, state: StateView) -> str:

@@ -14,24 +14,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from assets.changes import apply_changes, changes, token_record
+from assets.changes import changes, token_record
 from assets.errors import DvpExpired, DvpLegMismatch, InvalidAsset
 from assets.types import AssetDvp, AssetTransfer, is_asset
 from ledger.errors import TokenNotAllowed
 from ledger.records import KeyOwner
-from ledger.registry import Effect, Pending, TxRule
+from ledger.registry import Effect, Pending, TxRule, apply_writes
 from ledger.rules.limits import active_owners, check_limits, wallet_flows
 from ledger.rules.transfer import check_conservation
 from ledger.state import StateView
 from ledger.types import KZT, Body, Output
-from ledger.validation import body_of, require_signers
+from ledger.validation import as_body, body_of, require_signers
 
 # -- asset.transfer -----------------------------------------------------------------------
 
 
 def validate_transfer(body: Body) -> None:
     """Only asset tokens: tenge moves with ``transfer`` or, against an asset, ``asset.dvp``."""
-    assert isinstance(body, AssetTransfer)
+    body = as_body(body, AssetTransfer)
     for output in body.outputs:
         if not is_asset(output.token):
             raise InvalidAsset(field="outputs", reason="asset.transfer moves digital assets only")
@@ -56,7 +56,7 @@ def _wallet_ids(owners: Iterable[KeyOwner]) -> list[str]:
 
 def validate_dvp(body: Body) -> None:
     """Two different keys; at most one change output per leg, in the leg's token."""
-    assert isinstance(body, AssetDvp)
+    body = as_body(body, AssetDvp)
     if body.seller == body.buyer:
         raise InvalidAsset(field="buyer", reason="the buyer is not the seller")
     tokens = [o.token for o in body.change]
@@ -104,6 +104,6 @@ def _check_leg(
 
 
 RULES = (
-    TxRule("asset.transfer", AssetTransfer, check_transfer, apply_changes, validate_transfer),
-    TxRule("asset.dvp", AssetDvp, check_dvp, apply_changes, validate_dvp),
+    TxRule("asset.transfer", AssetTransfer, check_transfer, apply_writes, validate_transfer),
+    TxRule("asset.dvp", AssetDvp, check_dvp, apply_writes, validate_dvp),
 )

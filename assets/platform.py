@@ -12,8 +12,6 @@ from __future__ import annotations
 import msgspec
 
 from assets.changes import (
-    Write,
-    apply_changes,
     asset_class,
     changes,
     per_token,
@@ -35,12 +33,12 @@ from assets.types import (
     unit_token,
 )
 from ledger.errors import UnknownWallet, ValueNotConserved
-from ledger.registry import Effect, Pending, TxRule
+from ledger.registry import Effect, Pending, TxRule, Write, apply_writes
 from ledger.rules.banks import require_central_bank
 from ledger.rules.limits import active_owners, owner_of
 from ledger.state import StateView
 from ledger.types import Body
-from ledger.validation import body_of, require_signers
+from ledger.validation import as_body, body_of, require_signers
 
 # -- asset.license ---------------------------------------------------------------------
 
@@ -78,7 +76,7 @@ def check_create(pending: Pending, state: StateView) -> Effect:
 
 def validate_issue(body: Body) -> None:
     """Outputs carry the class's unit token, or each its item's token with amount 1."""
-    assert isinstance(body, AssetIssue)
+    body = as_body(body, AssetIssue)
     if not body.items:
         for output in body.outputs:
             if output.token != unit_token(body.asset):
@@ -150,8 +148,8 @@ def check_retire(pending: Pending, state: StateView) -> Effect:
 
 
 RULES = (
-    TxRule("asset.license", AssetLicense, check_license, apply_changes),
-    TxRule("asset.create", AssetCreate, check_create, apply_changes),
-    TxRule("asset.issue", AssetIssue, check_issue, apply_changes, validate_issue),
-    TxRule("asset.retire", AssetRetire, check_retire, apply_changes),
+    TxRule("asset.license", AssetLicense, check_license, apply_writes),
+    TxRule("asset.create", AssetCreate, check_create, apply_writes),
+    TxRule("asset.issue", AssetIssue, check_issue, apply_writes, validate_issue),
+    TxRule("asset.retire", AssetRetire, check_retire, apply_writes),
 )

@@ -96,7 +96,7 @@ def accept(session: Session) -> Reply:
     return Reply({"signed": args.out, "txid": tx.txid.hex()}, lines)
 
 
-def _read_signed(path: str, network: str) -> Transaction:
+def _read_signed(path: str, network: str) -> tuple[Transaction, AssetDvp]:
     try:
         envelope = decode_strict(Path(path).read_bytes(), SignedTransaction, "transaction")
         body = decode_canonical(bytes(envelope.body), AssetDvp, "body")
@@ -106,7 +106,8 @@ def _read_signed(path: str, network: str) -> Transaction:
         raise CliError(REFUSED, "wrong_network", f"the DvP is for {envelope.network}")
     body_bytes = bytes(envelope.body)
     txid = txid_of(envelope.network, body_bytes)
-    return Transaction(envelope.network, body, tuple(envelope.signatures), body_bytes, txid)
+    signatures = tuple(envelope.signatures)
+    return Transaction(envelope.network, body, signatures, body_bytes, txid), body
 
 
 def settle(session: Session) -> Reply:
@@ -114,10 +115,9 @@ def settle(session: Session) -> Reply:
     args = session.args
     terms = _read_offer(args.offer)
     network, _, key = wallet_unlocked(session)
-    tx = _read_signed(args.signed, network)
-    assert isinstance(tx.body, AssetDvp)
+    tx, body = _read_signed(args.signed, network)
     try:
-        a.require_offer(terms, tx.body)
+        a.require_offer(terms, body)
         validate_signatures(tx)
     except a.OfferMismatch as error:
         raise CliError(REFUSED, "offer_mismatch", str(error), field=error.field) from error
