@@ -24,6 +24,7 @@ from ledger.crypto import merkle_root
 from ledger.encoding import Hex32, Wire, canonical, decode_json
 from ledger.types import Genesis, SignedTransaction
 from node.pow.coinbase import Coinbase, RewardSpend
+from node.pow.licence import MiningRegister
 from node.pow.params import PowParams
 from node.pow.work import sha256d
 
@@ -112,6 +113,8 @@ class PowGenesis(Wire, frozen=True):
     time_ms: int
     target: Hex32
     """Target of the first blocks, before the first retarget."""
+    register: MiningRegister | None = None
+    """Who may mine under the 2023 law; absent, anyone may (the comparator's open chain)."""
 
     @property
     def network(self) -> str:

@@ -30,6 +30,14 @@ class Coinbase(Wire, frozen=True):
     height: Annotated[int, msgspec.Meta(ge=1, description="the block's height (unique ids)")]
     miner: Annotated[Hex32, msgspec.Meta(description="Ed25519 key that may spend the reward")]
     value: Annotated[int, msgspec.Meta(ge=0, description="base units minted")]
+    worker: Annotated[
+        Hex32 | None,
+        msgspec.Meta(description="pool mining: the licensed miner whose work found the block"),
+    ] = None
+    job_sig: Annotated[
+        Hex64 | None,
+        msgspec.Meta(description="pool mining: the pool's signature over this coinbase"),
+    ] = None
 
     def coinbase_id(self, network: str) -> bytes:
         """SHA-256 of DOMAIN || network || canonical(coinbase)."""

@@ -87,3 +87,19 @@ class RejectedTransaction(InvalidBlock):
     title = "A ledger transaction in the block fails the ledger's rules on this branch"
     txid: str = ""
     error: str = ""
+
+
+@dataclass(eq=False)
+class UnaccreditedPool(InvalidBlock):
+    code = "unaccredited_pool"
+    title = (
+        "Under the 2023 law a block's reward goes to an accredited mining pool, not a solo miner"
+    )
+    miner: str = ""
+
+
+@dataclass(eq=False)
+class UnlicensedMiner(InvalidBlock):
+    code = "unlicensed_miner"
+    title = "The block names no licensed miner to whom the accredited pool gave this job"
+    worker: str = ""

@@ -101,7 +101,7 @@ class PowNode:
             if parent.block_hash in self.invalid:
                 raise InvalidBlock(height=header.height, reason="builds on an invalid block")
             check_header_context(header, parent, self.tree, self.params, self.clock())
-            txs = check_body(block, self.params, self.network, self.registry)
+            txs = check_body(block, self.params, self.network, self.registry, self.genesis.register)
         except InvalidBlock as error:
             if _permanent(error):
                 self.invalid.add(block_hash)
@@ -182,13 +182,22 @@ class PowNode:
     # -- mining ----------------------------------------------------------------
 
     def template(
-        self, miner: str, time_ms: int | None = None, spends: tuple[RewardSpend, ...] = ()
+        self,
+        miner: str,
+        time_ms: int | None = None,
+        spends: tuple[RewardSpend, ...] = (),
+        seal: Callable[[Coinbase], Coinbase] | None = None,
     ) -> PowBlock:
-        """An unmined block on the tip: reward, spends, and mempool txs that fit."""
+        """An unmined block on the tip: reward, spends, and mempool txs that fit.
+
+        ``seal`` finishes the coinbase (a pool names the worker and signs the job).
+        """
         parent, height = self.tip, self.tip.height + 1
         earliest = self.tree.median_time_past(parent, self.params.median_time_span) + 1
         when = max(self.clock() if time_ms is None else time_ms, earliest)
         coinbase = Coinbase(height=height, miner=miner, value=block_reward(height, self.params))
+        if seal is not None:
+            coinbase = seal(coinbase)
         empty = self.assemble(parent, when, coinbase, spends, [])
         room = self.params.max_block_bytes - empty.size()
         _, included, rejected = self.state.execute(self.mempool.select(room), height, when)

@@ -22,6 +22,7 @@ from node.pow.errors import (
     BlockTooLarge,
     RewardOverspend,
 )
+from node.pow.licence import MiningRegister, check_licensed
 from node.pow.params import PowParams, target_hex
 from node.pow.reward import block_reward
 from node.pow.tree import BlockTree, TreeEntry
@@ -68,10 +69,15 @@ def check_header_context(
 
 
 def check_body(
-    block: PowBlock, params: PowParams, network: str, registry: Registry
+    block: PowBlock,
+    params: PowParams,
+    network: str,
+    registry: Registry,
+    register: MiningRegister | None = None,
 ) -> tuple[Transaction, ...]:
     """Merkle root first (a body that is not the header's says nothing about the
-    header), then size, coinbase, and every transaction's stateless rules."""
+    header), then size, coinbase (and, under a mining register, its licence),
+    and every transaction's stateless rules."""
     height = block.header.height
     txs = tuple(decode_envelope(envelope, registry) for envelope in block.txs)
     root = body_root(network, block.coinbase, block.spends, [tx.txid for tx in txs])
@@ -83,6 +89,8 @@ def check_body(
             height=height, reason="over the limit", size=size, limit=params.max_block_bytes
         )
     check_coinbase(block, params)
+    if register is not None:  # the 2023 law: pool mining only, by licensed miners
+        check_licensed(block.coinbase, register, network)
     if len({tx.txid for tx in txs}) != len(txs):
         raise InvalidBlock(height=height, reason="a transaction appears twice")
     for spend in block.spends:
