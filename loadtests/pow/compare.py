@@ -5,8 +5,10 @@
 
 Measures both systems in one run (throughput, submission-to-finality
 latency, CPU-seconds, and for PoW hashes and stale blocks), adds a clearly
-labelled network-scale model with every formula, and writes the JSON, a
-Markdown report and a log-scale chart. A progress bar goes to stderr.
+labelled network-scale model with every formula, runs mining as the 2023
+law allows it (licensed miners through an accredited pool, ``--pool-blocks``:
+:mod:`loadtests.pow.pool`), and writes the JSON, a Markdown report and a
+log-scale chart. A progress bar goes to stderr.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from ledger.storage.leveldb import LevelDBStore
 from loadtests.pow.chart import write_chart
 from loadtests.pow.measure import measure_pow, percentile
 from loadtests.pow.model import J_PER_KWH, ModelParams, network_model
+from loadtests.pow.pool import add_pool_args, measure_pool
 from loadtests.pow.report import render_markdown, target_verdicts
 from loadtests.pow.tax import SlidingScale
 from loadtests.pow.workload import Workload, build_workload
@@ -147,6 +150,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     add("--tax-source", default="grid", choices=("grid", "own", "own_renewable", "unmetered"))
     add("--tax-band-kzt", type=float, default=1.0, help="price band per 1-tenge fee step")
     add("--tax-floor-kzt", type=float, default=0.0, help="price where the first band starts")
+    add_pool_args(parser)
     return parser.parse_args(argv)
 
 
@@ -219,6 +223,10 @@ def compare(args: argparse.Namespace, command: str) -> dict[str, Any]:
         ledger["committed"],
     )
     modelled = {k: model[f"{k}_ratio"] for k in ("throughput", "finality", "energy")}
+    pool = None
+    if args.pool_blocks > 0:  # the 2023 law: mining only through an accredited pool
+        scale = SlidingScale(band_kzt=args.tax_band_kzt, floor_kzt=args.tax_floor_kzt)
+        pool = measure_pool(workload, args, args.seed, args.core_watts, args.tax_date, scale)
     return {
         "command": command,
         "n": args.n,
@@ -232,6 +240,7 @@ def compare(args: argparse.Namespace, command: str) -> dict[str, Any]:
         "energy_ratio": measured["energy"],
         "model": model,
         "targets": target_verdicts(measured, modelled),
+        **({"pool": pool} if pool is not None else {}),
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from loadtests.pow.pool_report import pool_section
 from loadtests.pow.tax import SlidingScale, schedule_rows
 
 TARGETS = (("throughput", 1_000.0), ("finality", 1_000.0), ("energy", 1_000_000.0))
@@ -258,6 +259,7 @@ def render_markdown(r: dict[str, Any], chart_name: str) -> str:
         "",
         *_fee_table(m),
         "",
+        *pool_section(r),
         "## Parameters",
         "",
         *_params("Local PoW chain (scaled; Bitcoin's are 600 s, 1 MB, 2016, 210,000, 100)", params),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ledger.errors import InvalidBlock
+from ledger.errors import InvalidBlock, Rejected
 
 
 @dataclass(eq=False)
@@ -102,4 +102,15 @@ class UnaccreditedPool(InvalidBlock):
 class UnlicensedMiner(InvalidBlock):
     code = "unlicensed_miner"
     title = "The block names no licensed miner to whom the accredited pool gave this job"
+    worker: str = ""
+
+
+@dataclass(eq=False)
+class RejectedShare(Rejected):
+    """``reason``: ``unlicensed``, ``unknown_job``, ``not_your_job``, ``stale``,
+    ``duplicate`` or ``above_target``."""
+
+    code = "rejected_share"
+    title = "The pool does not count this share"
+    reason: str = ""
     worker: str = ""

@@ -41,9 +41,9 @@ class LicensedMiner(Wire, frozen=True):
         Category,
         msgspec.Meta(description="data_centre (owns a data centre, energy quota) or equipment"),
     ]
-    quota_kw: Annotated[
-        int | None, msgspec.Meta(ge=1, description="a data centre's energy quota, kW")
-    ] = None
+    quota_kw: (
+        Annotated[int, msgspec.Meta(ge=1, description="a data centre's energy quota, kW")] | None
+    ) = None
 
 
 class AccreditedPool(Wire, frozen=True):
