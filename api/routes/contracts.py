@@ -35,8 +35,7 @@ from ledger.errors import TengeError
 from ledger.queries import balances
 from ledger.types import KZT, SignedTransaction
 from ledger.validation import decode_envelope, validate_transaction
-from wire.contracts import CheckResult
-from wire.core import OutputList, Problem
+from wire.core import CheckResult, OutputList, Problem
 
 V = TypeVar("V")
 SIGNED = (401, 403, 404)
