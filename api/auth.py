@@ -1,28 +1,20 @@
 """Who is asking: verification of RFC 9421 request signatures for private reads.
 
-The profile is the SDK's (:mod:`wire.httpsig`): ed25519, ``keyid`` = hex
-public key, covering ``@method`` and ``@target-uri``, with ``created``, a
-``nonce`` and the network's ``tag``. A signature is accepted once per
+The profile and its verification are :mod:`wire.httpsig`'s (the SDK signs with
+the same module): ed25519, ``keyid`` = hex public key, covering ``@method``
+and ``@target-uri``, with ``created``, a ``nonce`` and the network's ``tag``.
+Here the HTTP layer adds the rest: a signature is accepted once per
 (keyid, nonce) within the time window; the signing key must belong to a
 wallet or bank, and only then does the route decide what it may read.
 """
 
 from __future__ import annotations
 
-import datetime
-from types import SimpleNamespace
 from typing import Protocol
 from urllib.parse import quote
 
 import msgspec
-from cryptography.hazmat.primitives.asymmetric import ed25519
 from flask import Request
-from http_message_signatures import (
-    HTTPMessageSignaturesException,
-    HTTPMessageVerifier,
-    HTTPSignatureKeyResolver,
-    algorithms,
-)
 
 from api.errors import (
     AuthenticationRequired,
@@ -32,7 +24,7 @@ from api.errors import (
     SignatureRejected,
 )
 from ledger.records import KeyOwner
-from wire.httpsig import COVERED, WINDOW_S, tag_for
+from wire.httpsig import WINDOW_S, SignatureFailure, verify_request
 
 
 class Signer(msgspec.Struct, frozen=True):
@@ -50,51 +42,22 @@ class Directory(Protocol):
     def claim_nonce(self, key: str, nonce: str, window_s: float) -> bool: ...
 
 
-class _HexKeys(HTTPSignatureKeyResolver):
-    def resolve_public_key(self, key_id: str) -> ed25519.Ed25519PublicKey | None:
-        try:
-            raw = bytes.fromhex(key_id)
-        except ValueError:
-            return None
-        if len(raw) != 32 or key_id != raw.hex():
-            return None
-        return ed25519.Ed25519PublicKey.from_public_bytes(raw)
-
-
-class _Verifier(HTTPMessageVerifier):
-    max_clock_skew = datetime.timedelta(seconds=30)
-
-
 _PCHAR = "/!$&'()*+,;=:@"  # RFC 3986 path characters clients leave unescaped
-_verifier = _Verifier(signature_algorithm=algorithms.ED25519, key_resolver=_HexKeys())
 
 
 def authenticate(request: Request, directory: Directory, network: str) -> Signer:
     """Verify the request's signature; raise a specific 401 or 403 otherwise."""
-    if "Signature-Input" not in request.headers or "Signature" not in request.headers:
-        raise AuthenticationRequired(reason="Signature-Input and Signature headers are required")
-    message = SimpleNamespace(
-        method=request.method, url=target_uri(request), headers=dict(request.headers.items())
-    )
+    headers = dict(request.headers.items())
     try:
-        results = _verifier.verify(
-            message,
-            max_age=datetime.timedelta(seconds=WINDOW_S),
-            expect_tag=tag_for(network),
-            require_components=COVERED,
-        )
-    except HTTPMessageSignaturesException as error:
-        raise _classify(str(error)) from None
-    if len(results) != 1:
-        raise SignatureRejected(reason="exactly one signature with this network's tag is allowed")
-    key, nonce = str(results[0].parameters["keyid"]), results[0].nonce
-    if not nonce:
-        raise SignatureRejected(reason="a nonce parameter is required")
+        verified = verify_request(request.method, target_uri(request), headers, network)
+    except SignatureFailure as failure:
+        raise _refusal(failure) from None
+    key, nonce = verified.key, verified.nonce
     owner = directory.key_owner(key)
     if owner is None:  # before claiming the nonce: strangers' nonces take no memory
         raise Forbidden(key=key, resource=request.path)
-    if not directory.claim_nonce(key, str(nonce), WINDOW_S * 2):
-        raise ReplayedRequest(nonce=str(nonce))
+    if not directory.claim_nonce(key, nonce, WINDOW_S * 2):
+        raise ReplayedRequest(nonce=nonce)
     return Signer(key=key, owner=owner)
 
 
@@ -114,14 +77,14 @@ def target_uri(request: Request) -> str:
     return f"{request.scheme}://{request.host}{raw}"
 
 
-def _classify(reason: str) -> AuthenticationRequired | SignatureExpired | SignatureRejected:
-    lowered = reason.lower()
-    # "created" too old or in the future, "expires" in the past; not a malformed parameter
-    if "age exceeds" in lowered or "time in the future" in lowered or "time in the past" in lowered:
+def _refusal(
+    failure: SignatureFailure,
+) -> AuthenticationRequired | SignatureExpired | SignatureRejected:
+    if failure.kind == "expired":
         return SignatureExpired(window_s=WINDOW_S)
-    if "no signatures found" in lowered:
-        return AuthenticationRequired(reason=reason)
-    return SignatureRejected(reason=reason[:200])
+    if failure.kind == "missing":
+        return AuthenticationRequired(reason=failure.reason)
+    return SignatureRejected(reason=failure.reason)
 
 
 def require_wallet_reader(signer: Signer, wallet_id: str, bank_id: str, path: str) -> None:

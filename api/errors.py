@@ -182,35 +182,19 @@ _WERKZEUG: dict[int, type[HttpError]] = {
 }
 
 
-def document(found: Problem, instance: str = "") -> dict[str, Any]:
-    """The RFC 9457 document: standard members, the stable code, then typed fields."""
-    body: dict[str, Any] = {
-        "type": f"/problems/{found.code}",
-        "title": found.title,
-        "status": found.status,
-        "code": found.code,
-        "detail": found.detail,
-    }
-    if instance:
-        body["instance"] = instance
-    for name, value in found.fields.items():
-        body.setdefault(name, value)
-    return body
-
-
 def problem_response(found: TengeError | Problem) -> Response:
     """The problem+json response for an error raised here or reported by the ledger."""
     headers = found.headers() if isinstance(found, HttpError) else {}
     if isinstance(found, TengeError):
         found = Problem.of(found)
-    body = msgspec.json.encode(document(found, request.path if request else ""))
+    body = msgspec.json.encode(found.document(request.path if request else ""))
     return Response(body, status=found.status, mimetype=PROBLEM_JSON, headers=headers)
 
 
 def problem_bytes(error: TengeError) -> bytes:
     """A whole HTTP/1.1 response carrying ``error``'s problem document, for the web
     server to write itself; it closes the connection after it."""
-    body = msgspec.json.encode(document(Problem.of(error)))
+    body = msgspec.json.encode(Problem.of(error).document())
     fields = {
         "Connection": "close",
         "Content-Type": PROBLEM_JSON,

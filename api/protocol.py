@@ -11,8 +11,7 @@ from typing import Protocol
 from ledger.queries import HistoryEntry, Holding
 from ledger.records import BankRecord, KeyOwner, WalletRecord
 from ledger.types import Block, BlockHeader, Receipt, Transaction
-from wire.contracts import CheckResult
-from wire.core import Health, NetworkInfo, SubmitResult, SupplyInfo
+from wire.core import CheckResult, Health, NetworkInfo, SubmitResult, SupplyInfo
 
 
 class LedgerApi(Protocol):

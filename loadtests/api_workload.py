@@ -23,8 +23,8 @@ from loadtests.bench_core import NETWORK, key
 from loadtests.loadgen import http_request
 from wallet import builders
 from wallet.builders import Coin
-from wallet.client import ApiError, Batch, TengeClient
-from wire.core import MAX_BATCH
+from wallet.client import ApiError, TengeClient
+from wire.core import MAX_BATCH, BatchResponse
 
 BATCH_PATH = "/v1/transactions/batch"
 SINGLE_PATH = "/v1/transactions"
@@ -37,7 +37,7 @@ def submit_committed(client: TengeClient, txs: Sequence[Transaction], timeout: f
     """Submit ``txs`` in order (batches with ``?wait=commit``) until every one is committed."""
     for start in range(0, len(txs), MAX_BATCH):
         chunk = txs[start : start + MAX_BATCH]
-        batch: Batch = client.submit_batch(chunk, wait=True)
+        batch: BatchResponse = client.submit_batch(chunk, wait=True)
         refused = [r for r in batch.results if r.status == "rejected"]
         if refused:
             raise RuntimeError(f"founding transaction refused: {refused[0].problem}")

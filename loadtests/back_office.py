@@ -24,7 +24,7 @@ from loadtests.ledger_user import LedgerUser
 from loadtests.scenario import OwnedWallet
 from wallet import builders
 from wallet.builders import Coin
-from wallet.client import Blocks, Supply
+from wire.core import BlockList, SupplyInfo
 
 BATCH = 4  # wallets opened, or transfers distributed, per batch request
 CUSTOMER_TIERS: tuple[Tier, ...] = ("anonymous", "basic")
@@ -133,7 +133,7 @@ class Auditor(LedgerUser):
     def supply(self) -> None:
         raw = calls.public_get(self.client, "/v1/supply", "auditor: supply")
         if raw is not None:
-            supply = msgspec.json.decode(raw, type=Supply)
+            supply = msgspec.json.decode(raw, type=SupplyInfo)
             self.check("supply equals banks' outstanding", lambda: _supply_adds_up(supply))
 
     @task(2)
@@ -141,7 +141,7 @@ class Auditor(LedgerUser):
         start = max(1, self.tip - 9)
         raw = calls.public_get(self.client, f"/v1/blocks?from={start}&limit=10", "auditor: blocks")
         if raw is not None:
-            self.tip = max(self.tip, msgspec.json.decode(raw, type=Blocks).tip)
+            self.tip = max(self.tip, msgspec.json.decode(raw, type=BlockList).tip)
 
     @task(1)
     def one_block(self) -> None:
@@ -163,7 +163,7 @@ class Auditor(LedgerUser):
             )
 
 
-def _supply_adds_up(supply: Supply) -> None:
+def _supply_adds_up(supply: SupplyInfo) -> None:
     outstanding = sum(b.outstanding for b in supply.banks)
     if supply.tokens.get("KZT", 0) != outstanding:
         raise AssertionError(f"supply {supply.tokens.get('KZT')} != banks' {outstanding}")

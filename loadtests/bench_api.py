@@ -54,8 +54,8 @@ from loadtests.servers import (
     node_server,
     prepare_node_data,
 )
-from wallet.client import Batch, TengeClient
-from wire.core import MAX_BATCH
+from wallet.client import TengeClient
+from wire.core import MAX_BATCH, BatchResponse
 
 
 def measure_inproc(args: argparse.Namespace) -> dict[str, Any]:
@@ -140,7 +140,9 @@ def run_batches(
     load = run_load(address, lanes, len(lanes), keep_bodies=True, time_limit=args.time_limit)
     if not load.complete:
         raise RuntimeError("batch: not every batch was answered within --time-limit")
-    answers = [msgspec.json.decode(b, type=Batch) for lane in load.lanes for b in lane.bodies]
+    answers = [
+        msgspec.json.decode(b, type=BatchResponse) for lane in load.lanes for b in lane.bodies
+    ]
     refused = [r.problem for a in answers for r in a.results if r.status == "rejected"]
     if refused or set(load.status_counts()) != {200}:
         raise RuntimeError(f"batch phase failed: {load.status_counts()} {refused[:1]}")
@@ -209,7 +211,7 @@ def run_node(args: argparse.Namespace, tmp: Path) -> tuple[dict[str, Any], list[
             result.update(run_singles(args, server, client, no_wait, "single"))
             with_wait = [work.single_requests(lane, wait=True) for lane in waits]
             result.update(run_singles(args, server, client, with_wait, "single_wait"))
-            result["node_height"] = client.health()["height"]
+            result["node_height"] = client.health().height
     finally:
         code = server.stop()
     if code != 0:

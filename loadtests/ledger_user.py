@@ -20,7 +20,7 @@ from loadtests.acks import AckLog
 from loadtests.coins import CoinBook
 from loadtests.scenario import Cast
 from wallet.builders import Coin
-from wallet.client import Outputs
+from wire.core import OutputList
 
 
 class LedgerUser(FastHttpUser):
@@ -38,7 +38,7 @@ class LedgerUser(FastHttpUser):
         """Reload a coin book from an outputs endpoint (a wallet's or a bank's)."""
         body = self.signed_get(path, book.owner, name)
         if body is not None:
-            held = msgspec.json.decode(body, type=Outputs).outputs
+            held = msgspec.json.decode(body, type=OutputList).outputs
             book.refresh(Coin(point=h.point, output=h.output) for h in held)
 
     def check(self, name: str, step: Callable[[], None]) -> None:

@@ -22,7 +22,7 @@ from loadtests.ledger_user import LedgerUser
 from loadtests.scenario import OwnedWallet
 from wallet import builders
 from wallet.builders import Coin, InsufficientFunds
-from wallet.client import History
+from wire.core import HistoryPage
 
 
 class RetailPayer(LedgerUser):
@@ -141,7 +141,7 @@ class Merchant(LedgerUser):
         """Fetch the receipt of the newest incoming payment and verify it offline."""
         path = f"/v1/wallets/{self.shop.wallet_id}/history?limit=1"
         body = self.signed_get(path, self.shop.key, "merchant: history")
-        entries = msgspec.json.decode(body, type=History).entries if body else ()
+        entries = msgspec.json.decode(body, type=HistoryPage).entries if body else ()
         if not entries:
             return
         txid = entries[0].txid

@@ -35,8 +35,7 @@ from ledger.types import TIERS, Block, BlockHeader, Receipt, Transaction
 from ledger.validation import parse_transaction
 from node.nonces import NonceBook
 from node.ordering import Ordering, Outcome
-from wire.contracts import CheckResult
-from wire.core import Health, NetworkInfo, Problem, SubmitResult, SupplyInfo
+from wire.core import CheckResult, Health, NetworkInfo, Problem, SubmitResult, SupplyInfo
 
 
 class LedgerService:

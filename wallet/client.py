@@ -18,11 +18,23 @@ import msgspec
 
 from ledger.crypto import KeyPair
 from ledger.encoding import canonical
-from ledger.queries import HistoryEntry, Holding
 from ledger.receipts import verify_receipt
-from ledger.records import BankRecord, ChainTip, WalletRecord
-from ledger.types import BlockHeader, Receipt, TierLimits, Transaction
+from ledger.records import BankRecord
+from ledger.types import Receipt, Transaction
 from wallet.builders import Coin
+from wire.core import (
+    BatchResponse,
+    BlockList,
+    Health,
+    HistoryPage,
+    NetworkInfo,
+    OutputList,
+    SubmitResponse,
+    SubmitResult,
+    SupplyInfo,
+    WalletList,
+    WalletView,
+)
 from wire.httpsig import SignedReads
 
 T = TypeVar("T")
@@ -38,68 +50,6 @@ class ApiError(Exception):
         super().__init__(f"{status} {self.code}: {problem.get('detail', problem.get('title', ''))}")
 
 
-class Result(msgspec.Struct, frozen=True):
-    """What the node says about one submitted transaction."""
-
-    txid: str
-    status: str
-    height: int | None = None
-    index: int | None = None
-    problem: dict[str, Any] | None = None
-
-
-class Submitted(msgspec.Struct, frozen=True):
-    result: Result
-    receipt: Receipt | None = None
-
-
-class Batch(msgspec.Struct, frozen=True):
-    results: tuple[Result, ...]
-    committed: int
-    pending: int
-    rejected: int
-
-
-class Network(msgspec.Struct, frozen=True):
-    network: str
-    genesis_hash: str
-    central_bank_keys: tuple[str, ...]
-    producer_keys: tuple[str, ...]
-    tip: ChainTip
-    limits: dict[str, TierLimits]
-
-
-class Supply(msgspec.Struct, frozen=True):
-    height: int
-    tokens: dict[str, int]
-    banks: tuple[BankRecord, ...]
-
-
-class WalletView(msgspec.Struct, frozen=True):
-    wallet: WalletRecord
-    balances: dict[str, int]
-
-
-class Outputs(msgspec.Struct, frozen=True):
-    outputs: tuple[Holding, ...]
-    balances: dict[str, int]
-
-
-class History(msgspec.Struct, frozen=True):
-    entries: tuple[HistoryEntry, ...]
-    next_before: str | None = None
-
-
-class WalletIds(msgspec.Struct, frozen=True):
-    wallet_ids: tuple[str, ...]
-    next_after: str | None = None
-
-
-class Blocks(msgspec.Struct, frozen=True):
-    headers: tuple[BlockHeader, ...]
-    tip: int
-
-
 class TengeClient:
     """Everything a bank's back office or a phone needs from a node."""
 
@@ -107,7 +57,7 @@ class TengeClient:
         self, base_url: str, transport: httpx.BaseTransport | None = None, timeout: float = 30.0
     ) -> None:
         self.http = httpx.Client(base_url=base_url, transport=transport, timeout=timeout)
-        self._network: Network | None = None
+        self._network: NetworkInfo | None = None
 
     def close(self) -> None:
         self.http.close()
@@ -135,17 +85,17 @@ class TengeClient:
 
     # -- public ------------------------------------------------------------------
 
-    def network(self, refresh: bool = False) -> Network:
-        """Network id, trusted keys, tip and limits (cached until ``refresh``)."""
+    def network(self, refresh: bool = False) -> NetworkInfo:
+        """NetworkInfo id, trusted keys, tip and limits (cached until ``refresh``)."""
         if self._network is None or refresh:
-            self._network = self._call(Network, "GET", "/v1/network")
+            self._network = self._call(NetworkInfo, "GET", "/v1/network")
         return self._network
 
-    def submit(self, tx: Transaction, wait: bool = True) -> Submitted:
+    def submit(self, tx: Transaction, wait: bool = True) -> SubmitResponse:
         """Submit one transaction; with ``wait`` the answer carries its receipt."""
         params = {"wait": "commit"} if wait else {}
         return self._call(
-            Submitted,
+            SubmitResponse,
             "POST",
             "/v1/transactions",
             content=canonical(tx.envelope()),
@@ -153,12 +103,12 @@ class TengeClient:
             headers={"content-type": "application/json"},
         )
 
-    def submit_batch(self, txs: Sequence[Transaction], wait: bool = False) -> Batch:
+    def submit_batch(self, txs: Sequence[Transaction], wait: bool = False) -> BatchResponse:
         """Submit up to 2,000 transactions; per-item results in order."""
         body = b'{"transactions":[' + b",".join(canonical(t.envelope()) for t in txs) + b"]}"
         params = {"wait": "commit"} if wait else {}
         return self._call(
-            Batch,
+            BatchResponse,
             "POST",
             "/v1/transactions/batch",
             content=body,
@@ -166,8 +116,8 @@ class TengeClient:
             headers={"content-type": "application/json"},
         )
 
-    def status(self, txid: str) -> Result:
-        return self._call(Result, "GET", f"/v1/transactions/{txid}")
+    def status(self, txid: str) -> SubmitResult:
+        return self._call(SubmitResult, "GET", f"/v1/transactions/{txid}")
 
     def receipt(self, txid: str) -> Receipt:
         return self._call(Receipt, "GET", f"/v1/transactions/{txid}/receipt")
@@ -179,27 +129,26 @@ class TengeClient:
         verify_receipt(receipt, keys, txid=txid, network=self.network().network)
         return receipt
 
-    def blocks(self, start: int = 1, limit: int = 100) -> Blocks:
-        return self._call(Blocks, "GET", "/v1/blocks", params={"from": start, "limit": limit})
+    def blocks(self, start: int = 1, limit: int = 100) -> BlockList:
+        return self._call(BlockList, "GET", "/v1/blocks", params={"from": start, "limit": limit})
 
-    def supply(self) -> Supply:
-        return self._call(Supply, "GET", "/v1/supply")
+    def supply(self) -> SupplyInfo:
+        return self._call(SupplyInfo, "GET", "/v1/supply")
 
     def bank(self, bank_id: str) -> BankRecord:
         return self._call(BankRecord, "GET", f"/v1/banks/{bank_id}")
 
-    def health(self) -> dict[str, Any]:
-        found: dict[str, Any] = self._call(dict, "GET", "/v1/health")
-        return found
+    def health(self) -> Health:
+        return self._call(Health, "GET", "/v1/health")
 
     # -- signed reads --------------------------------------------------------------
 
     def wallet(self, wallet_id: str, key: KeyPair) -> WalletView:
         return self._call(WalletView, "GET", f"/v1/wallets/{wallet_id}", auth=self._signed(key))
 
-    def outputs(self, wallet_id: str, key: KeyPair) -> Outputs:
+    def outputs(self, wallet_id: str, key: KeyPair) -> OutputList:
         path = f"/v1/wallets/{wallet_id}/outputs"
-        return self._call(Outputs, "GET", path, auth=self._signed(key))
+        return self._call(OutputList, "GET", path, auth=self._signed(key))
 
     def coins(self, wallet_id: str, key: KeyPair) -> list[Coin]:
         """The wallet's unspent outputs as coins ready for the builders."""
@@ -208,23 +157,23 @@ class TengeClient:
     def bank_coins(self, bank_id: str, key: KeyPair) -> list[Coin]:
         """The bank's reserve coins (a request signed by one of its keys)."""
         path = f"/v1/banks/{bank_id}/outputs"
-        outputs = self._call(Outputs, "GET", path, auth=self._signed(key))
+        outputs = self._call(OutputList, "GET", path, auth=self._signed(key))
         return [Coin(point=h.point, output=h.output) for h in outputs.outputs]
 
     def history(
         self, wallet_id: str, key: KeyPair, limit: int = 50, before: str | None = None
-    ) -> History:
+    ) -> HistoryPage:
         params: dict[str, int | str] = {"limit": limit}
         if before is not None:
             params["before"] = before
         path = f"/v1/wallets/{wallet_id}/history"
-        return self._call(History, "GET", path, params=params, auth=self._signed(key))
+        return self._call(HistoryPage, "GET", path, params=params, auth=self._signed(key))
 
     def bank_wallets(
         self, bank_id: str, key: KeyPair, limit: int = 100, after: str | None = None
-    ) -> WalletIds:
+    ) -> WalletList:
         params: dict[str, Any] = {"limit": limit}
         if after is not None:
             params["after"] = after
         path = f"/v1/banks/{bank_id}/wallets"
-        return self._call(WalletIds, "GET", path, params=params, auth=self._signed(key))
+        return self._call(WalletList, "GET", path, params=params, auth=self._signed(key))

@@ -25,6 +25,7 @@ __all__ = [
     "BatchResponse",
     "BlockList",
     "BlockResponse",
+    "CheckResult",
     "Health",
     "HistoryPage",
     "NetworkInfo",
@@ -52,6 +53,21 @@ class Problem(msgspec.Struct, frozen=True):
     @classmethod
     def of(cls, error: TengeError) -> Problem:
         return cls(error.code, error.status, error.title, str(error), error.details())
+
+    def document(self, instance: str = "") -> dict[str, Any]:
+        """The RFC 9457 document: standard members, the stable code, then typed fields."""
+        body: dict[str, Any] = {
+            "type": f"/problems/{self.code}",
+            "title": self.title,
+            "status": self.status,
+            "code": self.code,
+            "detail": self.detail,
+        }
+        if instance:
+            body["instance"] = instance
+        for name, value in self.fields.items():
+            body.setdefault(name, value)
+        return body
 
 
 class SubmitResult(msgspec.Struct, frozen=True):
@@ -148,3 +164,25 @@ class WalletList(msgspec.Struct, frozen=True):
 
     wallet_ids: tuple[str, ...]
     next_after: str | None = None
+
+
+class CheckResult(msgspec.Struct, frozen=True):
+    """What the ledger would do with a transaction, checked now and not submitted."""
+
+    txid: Hex32
+    kind: Annotated[str, msgspec.Meta(description="the body's kind")]
+    accepted: Annotated[bool, msgspec.Meta(description="true if a block now would include it")]
+    time_ms: Annotated[int, msgspec.Meta(description="the block time it was checked at")]
+    problem: Annotated[
+        Problem | None, msgspec.Meta(description="why it would be refused: code, rule, fields")
+    ] = None
+
+    @property
+    def code(self) -> str | None:
+        """The refusal's stable code, if refused."""
+        return None if self.problem is None else self.problem.code
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """The refusal's typed fields (``rule``, ``allowed``, ``got``, ...)."""
+        return {} if self.problem is None else self.problem.fields

@@ -15,10 +15,10 @@ from typing import TypeVar
 from flask import Blueprint, Response, request
 
 from api.auth import Signer, authenticate
-from api.context import context, int_arg, read_body, reply
+from api.context import context, read_body, reply
 from api.errors import BadParameter, Forbidden, NotFound
 from api.routes.wallets import readable_wallet
-from api.spec import Catalogue, Endpoint, Param
+from api.spec import Catalogue, Endpoint
 from contracts import queries
 from contracts.errors import MandateRevoked
 from contracts.policy import Policy, validate_policy
@@ -30,17 +30,12 @@ from contracts.queries import (
     ProgramView,
     TokenBalances,
 )
-from ledger.encoding import canonical
-from ledger.errors import TengeError
 from ledger.queries import balances
-from ledger.types import KZT, SignedTransaction
-from ledger.validation import decode_envelope, validate_transaction
-from wire.contracts import CheckResult
-from wire.core import OutputList, Problem
+from ledger.types import KZT
+from wire.core import OutputList
 
 V = TypeVar("V")
 SIGNED = (401, 403, 404)
-AT = Param("at", "integer", "check at this block time, Unix ms (default: now)", 0, 2**53 - 1)
 
 
 def hex_id(value: str, name: str) -> str:
@@ -72,18 +67,6 @@ def found(value: V | None) -> V:
     if value is None:
         raise NotFound(resource=request.path)
     return value
-
-
-def check(envelope: SignedTransaction) -> CheckResult:
-    """Stateless rules here at the edge, then the ledger's check against its state."""
-    ctx = context()
-    tx = decode_envelope(envelope, ctx.registry)
-    try:
-        validate_transaction(tx, ctx.registry, ctx.network)
-    except TengeError as error:
-        return CheckResult(tx.txid.hex(), tx.kind, False, 0, Problem.of(error))
-    at = int_arg("at", None, 0, 2**53 - 1)
-    return ctx.ledger.dry_run(canonical(tx.envelope()), at)
 
 
 def blueprint(catalogue: Catalogue) -> Blueprint:
@@ -121,27 +104,6 @@ def blueprint(catalogue: Catalogue) -> Blueprint:
     )
     def program(token: str) -> Response:
         return reply(found(queries.program_view(read, hex_id(token, "token"))))
-
-    @route(
-        bp,
-        Endpoint(
-            "POST",
-            "/v1/transactions/check",
-            "Dry run: would this signed transaction be accepted now, and if not, why?",
-            "transactions",
-            CheckResult,
-            SignedTransaction,
-            query=(AT,),
-            errors=(413, 415),
-            description=(
-                "Runs the same checks as block production against committed state "
-                "without submitting; a refusal names its code and rule "
-                "(e.g. policy_violation with rule=mcc, allowed and got)."
-            ),
-        ),
-    )
-    def dry_run() -> Response:
-        return reply(check(read_body(SignedTransaction)))
 
     @route(
         bp,

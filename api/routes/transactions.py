@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from api.context import context, read_body, reply, txid_arg
+from api.context import context, int_arg, read_body, reply, txid_arg
 from api.errors import BadParameter, NotFound, problem_response
 from api.spec import Catalogue, Endpoint, Param
+from ledger.encoding import canonical
 from ledger.errors import TengeError
 from ledger.types import Receipt, SignedTransaction, Transaction
 from ledger.validation import decode_envelope, validate_transaction
-from wire.core import BatchRequest, BatchResponse, Problem, SubmitResponse, SubmitResult
+from wire.core import (
+    BatchRequest,
+    BatchResponse,
+    CheckResult,
+    Problem,
+    SubmitResponse,
+    SubmitResult,
+)
 
+AT = Param("at", "integer", "check at this block time, Unix ms (default: now)", 0, 2**53 - 1)
 WAIT = Param(
     "wait", "string", "`commit` to answer only when the block is committed (with the receipt)"
 )
@@ -30,6 +39,18 @@ def wants_commit() -> bool:
     if wait not in ("none", "commit"):
         raise BadParameter(parameter="wait", reason="expected 'commit' or 'none'")
     return wait == "commit"
+
+
+def check(envelope: SignedTransaction) -> CheckResult:
+    """Stateless rules here at the edge, then the ledger's check against its state."""
+    ctx = context()
+    tx = decode_envelope(envelope, ctx.registry)
+    try:
+        validate_transaction(tx, ctx.registry, ctx.network)
+    except TengeError as error:
+        return CheckResult(tx.txid.hex(), tx.kind, False, 0, Problem.of(error))
+    at = int_arg("at", None, 0, 2**53 - 1)
+    return ctx.ledger.dry_run(canonical(tx.envelope()), at)
 
 
 def blueprint(catalogue: Catalogue) -> Blueprint:
@@ -87,6 +108,27 @@ def blueprint(catalogue: Catalogue) -> Blueprint:
             s: sum(1 for r in final if r.status == s) for s in ("committed", "pending", "rejected")
         }
         return reply(BatchResponse(tuple(final), **tally))
+
+    @catalogue.route(
+        bp,
+        Endpoint(
+            "POST",
+            "/v1/transactions/check",
+            "Dry run: would this signed transaction be accepted now, and if not, why?",
+            "transactions",
+            CheckResult,
+            SignedTransaction,
+            query=(AT,),
+            errors=(413, 415),
+            description=(
+                "Runs the same checks as block production against committed state "
+                "without submitting; a refusal names its code and rule "
+                "(e.g. policy_violation with rule=mcc, allowed and got)."
+            ),
+        ),
+    )
+    def dry_run() -> Response:
+        return reply(check(read_body(SignedTransaction)))
 
     @catalogue.route(
         bp,

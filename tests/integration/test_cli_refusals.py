@@ -312,7 +312,7 @@ def test_the_node_refuses_a_data_directory_another_node_runs(node: Node) -> None
     args = ["run", "--data-dir", str(node.data), "--port", str(free_port())]
     refused(run("tenge-node", *args, cwd=node.home), 2, "in use")
     with TengeClient(node.url) as client:  # the running node is unharmed
-        assert client.health()["status"] == "ok"
+        assert client.health().status == "ok"
 
 
 def test_an_unexpected_failure_is_exit_4_internal_error_with_its_traceback(

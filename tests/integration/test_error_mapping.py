@@ -20,7 +20,7 @@ from flask import Flask
 
 from api import errors as api_errors
 from api.app import create_app
-from api.errors import PROBLEM_JSON, document, problem_response
+from api.errors import PROBLEM_JSON, problem_response
 from ledger import errors
 from ledger.chain import Chain
 from ledger.crypto import DOMAIN_BLOCK, KeyPair, signing_message
@@ -325,7 +325,7 @@ def test_mapping_gives_every_error_its_status_and_problem_type(
     assert response.status_code == cls.status
     assert response.mimetype == PROBLEM_JSON
     body = msgspec.json.decode(response.get_data())
-    assert body == document(Problem.of(error), "/v1/transactions")
+    assert body == Problem.of(error).document("/v1/transactions")
     assert body["type"] == f"/problems/{cls.code}"
     assert (body["code"], body["status"]) == (cls.code, cls.status)
     assert body["detail"].startswith(cls.code)

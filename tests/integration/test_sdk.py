@@ -85,7 +85,7 @@ def test_batch_reports_each_item_and_one_bad_item_spoils_nothing(api: Api) -> No
     batch = api.client.submit_batch([fan_out, double], wait=True)
     assert [r.status for r in batch.results] == ["committed", "rejected"]
     assert batch.results[1].problem is not None
-    assert batch.results[1].problem["code"] in ("double_spend", "value_not_conserved")
+    assert batch.results[1].problem.code in ("double_spend", "value_not_conserved")
     assert (batch.committed, batch.rejected) == (1, 1)
 
 

@@ -134,7 +134,7 @@ def submit_file(session: Session) -> Reply:
     tx = decode_envelope(signed, _registry())
     result = session.client.submit(tx, wait=True).result
     if result.status != "committed":
-        raise CliError(1, (result.problem or {}).get("code", result.status), "not committed")
+        raise CliError(1, result.problem.code if result.problem else result.status, "not committed")
     lines = [f"disclosure committed in block {result.height}", f"  disclosure txid {result.txid}"]
     return Reply({"disclosure": result.txid, "height": result.height}, lines)
 

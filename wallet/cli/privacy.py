@@ -163,7 +163,7 @@ def private_pay(session: Session) -> Reply | None:
 
 def _submitted(result: Any, headline: str) -> Reply:
     if result.problem is not None:
-        raise CliError(REFUSED, str(result.problem.get("code")), str(result.problem.get("title")))
+        raise CliError(REFUSED, result.problem.code, result.problem.title)
     where = f" in block {result.height}" if result.height is not None else ""
     data = {"txid": result.txid, "status": result.status, "height": result.height}
     return Reply(data, [headline, f"  txid    {result.txid}", f"  status  {result.status}{where}"])

@@ -165,13 +165,13 @@ def status(session: Session) -> Reply:
         "status": result.status,
         "height": result.height,
         "index": result.index,
-        "problem": result.problem,
+        "problem": None if result.problem is None else result.problem.document(),
     }
     lines = [f"{result.txid}: {result.status}"]
     if result.height is not None:
         lines.append(f"  block {result.height}, position {result.index}")
     if result.problem is not None:
-        lines.append(f"  problem {result.problem.get('code')}: {result.problem.get('detail')}")
+        lines.append(f"  problem {result.problem.code}: {result.problem.detail}")
     return Reply(data, lines)
 
 

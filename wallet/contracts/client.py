@@ -6,14 +6,10 @@ in process or over the network the same way)::
     programs = Programs(client)
     verdict = programs.check(tx)          # would it be accepted? if not, why
     if not verdict.accepted:
-        print(verdict.problem["code"], verdict.problem.get("rule"))
+        print(verdict.code, verdict.fields.get("rule"))
 """
 
 from __future__ import annotations
-
-from typing import Any
-
-import msgspec
 
 from contracts.policy import Policy
 from contracts.queries import (
@@ -28,29 +24,10 @@ from ledger.crypto import KeyPair
 from ledger.encoding import canonical
 from ledger.types import Transaction
 from wallet.builders import Coin
-from wallet.client import Outputs, TengeClient
+from wallet.client import TengeClient
+from wire.core import CheckResult, OutputList
 
 JSON = {"content-type": "application/json"}
-
-
-class Check(msgspec.Struct, frozen=True):
-    """The node's dry-run verdict; ``problem`` is the refusal's problem document."""
-
-    txid: str
-    kind: str
-    accepted: bool
-    time_ms: int
-    problem: dict[str, Any] | None = None
-
-    @property
-    def code(self) -> str | None:
-        """The refusal's stable code, if refused."""
-        return None if self.problem is None else str(self.problem["code"])
-
-    @property
-    def fields(self) -> dict[str, Any]:
-        """The refusal's typed fields (``rule``, ``allowed``, ``got``, ...)."""
-        return {} if self.problem is None else dict(self.problem.get("fields", {}))
 
 
 class Programs:
@@ -69,12 +46,14 @@ class Programs:
         """A token's policy, its program's levels and supply, and the KZT backing."""
         return self.client._call(ProgramView, "GET", f"/v1/programs/{token}")
 
-    def check(self, tx: Transaction, at: int | None = None) -> Check:
+    def check(self, tx: Transaction, at: int | None = None) -> CheckResult:
         """Dry run: the verdict the next block (or a block at ``at``) would give ``tx``."""
         params = {} if at is None else {"at": at}
         path = "/v1/transactions/check"
         body = canonical(tx.envelope())
-        return self.client._call(Check, "POST", path, content=body, headers=JSON, params=params)
+        return self.client._call(
+            CheckResult, "POST", path, content=body, headers=JSON, params=params
+        )
 
     def tokens(self, wallet_id: str, key: KeyPair) -> TokenBalances:
         """The wallet's balance per token, with each program in brief (signed read)."""
@@ -99,5 +78,5 @@ class Programs:
     def mandate_funds(self, mandate_id: str, payee: KeyPair) -> list[Coin]:
         """The payer's KZT coins a pull may spend (signed by the payee)."""
         path = f"/v1/mandates/{mandate_id}/funds"
-        found = self.client._call(Outputs, "GET", path, auth=self.client._signed(payee))
+        found = self.client._call(OutputList, "GET", path, auth=self.client._signed(payee))
         return [Coin(point=h.point, output=h.output) for h in found.outputs]

@@ -36,8 +36,9 @@ from offline.records import DeviceRecord
 from offline.trust import TrustStore
 from offline.views import CrlView, FraudList, PurseView, ReserveView, SlotView, TrustView
 from offline.voucher import SignedVoucher, decode_voucher
-from wallet.client import ApiError, Submitted, TengeClient
+from wallet.client import ApiError, TengeClient
 from wallet.offline import builders as ob
+from wire.core import SubmitResponse
 
 MAX_PER_DEPOSIT = 256
 
@@ -99,14 +100,12 @@ class OfflineClient:
 
     # -- writes ------------------------------------------------------------------------
 
-    def submit(self, tx: Transaction) -> Submitted:
+    def submit(self, tx: Transaction) -> SubmitResponse:
         """Submit and wait for the block; a refusal raises :class:`ApiError` with its code."""
         submitted = self.client.submit(tx, wait=True)
         problem = submitted.result.problem
         if problem is not None:  # the typed fields sit beside the code, as in a 4xx answer
-            raise ApiError(
-                int(problem.get("status", 422)), {**problem, **problem.get("fields", {})}
-            )
+            raise ApiError(problem.status, problem.document())
         return submitted
 
     def enrol(
@@ -139,7 +138,7 @@ class OfflineClient:
         receipt = submitted.receipt or self.client.verified_receipt(tx.txid.hex())
         return state.funded(Purse(funding=tx.body_bytes, receipt=receipt))
 
-    def defund(self, state: DeviceState, device: KeyPair, to: str) -> Submitted:
+    def defund(self, state: DeviceState, device: KeyPair, to: str) -> SubmitResponse:
         """Return what the purse's vouchers do not need, stating the last counter used."""
         if state.purse is None:
             raise ValueError("this device has no purse to defund")
@@ -151,11 +150,11 @@ class OfflineClient:
         )
         return self.submit(tx)
 
-    def deposit(self, inbox: Inbox, payee: KeyPair) -> tuple[list[Submitted], Inbox]:
+    def deposit(self, inbox: Inbox, payee: KeyPair) -> tuple[list[SubmitResponse], Inbox]:
         """Deposit every accepted bundle (already settled ones are skipped)."""
         network = self.client.network().network
         pending = list(inbox.accepted)
-        done: list[Submitted] = []
+        done: list[SubmitResponse] = []
         while pending:
             chunk = pending[:MAX_PER_DEPOSIT]
             try:
@@ -169,7 +168,7 @@ class OfflineClient:
             inbox, pending = inbox.deposited(chunk), pending[len(chunk) :]
         return done, inbox
 
-    def report(self, evidence: Evidence, signer: KeyPair) -> Submitted:
+    def report(self, evidence: Evidence, signer: KeyPair) -> SubmitResponse:
         """Record fraud evidence on the ledger (``purse.fraud``)."""
         network = self.client.network().network
         vouchers = [decode_voucher(evidence.first), decode_voucher(evidence.second)]

@@ -31,9 +31,10 @@ from privacy.requests import (
     TokenStatus,
 )
 from privacy.types import DisclosureRecord, Level, PrivacyParams, PrivateTransfer
-from wallet.client import Submitted, TengeClient
+from wallet.client import TengeClient
 from wallet.privacy import payments as pw
 from wallet.privacy import tokens as tk
+from wire.core import SubmitResponse
 
 T = TypeVar("T")
 
@@ -55,11 +56,11 @@ class PrivacyClient:
     def params(self) -> PrivacyParams:
         return self.client._call(PrivacyParams, "GET", "/v1/privacy/params")
 
-    def pay(self, submission: PrivateSubmission, wait: bool = True) -> Submitted:
-        return self._post(Submitted, "/v1/privacy/payments", submission, wait)
+    def pay(self, submission: PrivateSubmission, wait: bool = True) -> SubmitResponse:
+        return self._post(SubmitResponse, "/v1/privacy/payments", submission, wait)
 
-    def spend(self, request: SpendRequest, wait: bool = True) -> Submitted:
-        return self._post(Submitted, "/v1/privacy/spends", request, wait)
+    def spend(self, request: SpendRequest, wait: bool = True) -> SubmitResponse:
+        return self._post(SubmitResponse, "/v1/privacy/spends", request, wait)
 
     def evaluate(self, txid: str) -> Evaluation:
         request = EvaluationRequest(txid=txid)
@@ -127,7 +128,7 @@ class PrivateWallet:
         level: Level | None = None,
         memo: str = "",
         token: str = KZT,
-    ) -> Submitted:
+    ) -> SubmitResponse:
         """Pay at ``level`` (else the default): open, or private (notes, then coins if short)."""
         chosen = level or self.default
         if chosen == "anonymous":
@@ -144,11 +145,11 @@ class PrivateWallet:
         submission = pw.pay(self.network, params, self.key, notes, to, amount, memo, token, coins)
         return self.privacy.pay(submission)
 
-    def shield(self, amount: int) -> Submitted:
+    def shield(self, amount: int) -> SubmitResponse:
         submission = pw.shield(self.network, self.privacy.params(), self.key, self.coins(), amount)
         return self.privacy.pay(submission)
 
-    def unshield(self, amount: int, to: str | None = None) -> Submitted:
+    def unshield(self, amount: int, to: str | None = None) -> SubmitResponse:
         notes = self.history().unspent()
         return self.privacy.pay(
             pw.unshield(self.network, self.privacy.params(), self.key, notes, amount, to)
@@ -164,7 +165,7 @@ class PrivateWallet:
 
     def spend(
         self, tokens: Sequence[AnonToken], denomination: int, to: str, memo: str = ""
-    ) -> Submitted:
+    ) -> SubmitResponse:
         return self.privacy.spend(tk.spend_request(tokens, denomination, to, memo))
 
     def verify_received(self, txid: str) -> NoteEnvelope:
