@@ -17,7 +17,7 @@ from ledger.crypto import KeyPair
 from ledger.encoding import canonical
 from ledger.types import Transaction
 from wallet.client import TengeClient
-from wire.contracts import CheckResult
+from wire.core import CheckResult
 
 JSON = {"content-type": "application/json"}
 
