@@ -70,6 +70,7 @@ def pool_section(r: dict[str, Any]) -> list[str]:
         return []
     params, checks, long = pool["params"], pool["consensus"], pool["long_run"]
     verified = "yes" if pool["recomputed_equal"] and pool["paid_equal"] else "NO"
+    refused = ", ".join(f"{n} {why}" for why, n in sorted(pool["refused_shares"].items()))
     return [
         "## Mining under the 2023 law: an accredited pool and licensed miners",
         "",
@@ -81,7 +82,7 @@ def pool_section(r: dict[str, Any]) -> list[str]:
         f" {pool['shares_per_block']} shares per block; it pays each block, once matured"
         f" ({params['coinbase_maturity']} blocks), by PPLNS over the last {pool['window']} shares,"
         f" with a reward spend on the chain ({pool['paid_blocks']} blocks paid so far). Shares"
-        f" refused: {pool['refused_shares'] or 'none'}.",
+        f" refused: {refused or 'none'} (a stale share is one for a tip the chain has left).",
         "",
         *fairness_table(pool),
         "",
