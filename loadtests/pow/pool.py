@@ -78,6 +78,7 @@ def add_pool_args(parser: argparse.ArgumentParser) -> None:
     add("--pool-shares", type=int, default=32, help="expected shares per block (difficulty)")
     add("--pool-window", type=int, default=2, help="PPLNS window, in blocks' worth of shares")
     add("--pool-long-run", type=int, default=5_000, help="blocks of the simulated long run")
+    add("--pool-publish", default="reports/pow_pool", help="where to publish genesis and log")
     add("--dc-source", default="grid", choices=("grid", "own", "own_renewable", "unmetered"))
     add("--dc-price-kzt", type=float, default=1_500_000 / 78_000, help="data centres, KZT/kWh")
     add("--eq-source", default="grid", choices=("grid", "own", "own_renewable", "unmetered"))
@@ -159,6 +160,7 @@ def measure_pool(
     with network:
         report = network.result()
     checks = consensus_refusals(genesis, report, pool_key, miner_keys[0])
+    published = publish(args.pool_publish, genesis, report)
     recomputed = recompute(
         decode_log(report.log.encode()), genesis.network, register, pool_key.public_hex, window
     )
@@ -170,6 +172,7 @@ def measure_pool(
     miners = miner_rows(report, register, best)
     return {
         "pids": network.pids,
+        "published": published,
         "params": params.describe(),
         "shares_per_block": args.pool_shares,
         "window": window,
@@ -190,6 +193,17 @@ def measure_pool(
         "error": max(abs(m["payout_share"] - m["hash_share"]) for m in miners),
         "long_run": long_run(miners, args.pool_long_run, args.pool_shares, window, seed),
     }
+
+
+def publish(prefix: str, genesis: PowGenesis, report: PoolReport) -> dict[str, str]:
+    """Write the chain's genesis and the pool's share log where anyone can verify them."""
+    os.makedirs(os.path.dirname(prefix) or ".", exist_ok=True)
+    paths = {"genesis": f"{prefix}_genesis.json", "log": f"{prefix}_share_log.jsonl"}
+    with open(paths["genesis"], "wb") as out:
+        out.write(canonical(genesis))
+    with open(paths["log"], "w", encoding="utf-8") as out:
+        out.write(report.log)
+    return paths
 
 
 def miner_rows(

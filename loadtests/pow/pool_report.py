@@ -96,7 +96,10 @@ def pool_section(r: dict[str, Any]) -> list[str]:
         f" the chain: **{verified}**. An observer node rebuilt from genesis accepted all"
         f" {checks['replayed_height']} blocks; a licensed miner's solo block was refused"
         f" (`{checks['solo']}`), as was a pool block naming an unlicensed miner"
-        f" (`{checks['unlicensed']}`).",
+        f" (`{checks['unlicensed']}`). The log and the genesis are published; anyone recomputes"
+        " the payouts with `python -m node.pow.pool.verify --genesis"
+        f" {pool['published']['genesis']} --log {pool['published']['log']}"
+        f" --window {pool['window']}`.",
         "",
         "Energy and Kazakhstan's mining fee per category (CPU-seconds of the miners' processes"
         f" x {r['model']['params']['core_watts']:g} W per core; the fee by the electricity's"

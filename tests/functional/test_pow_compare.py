@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from loadtests.pow import compare as pow_compare
+from node.pow.pool import verify
 
 log = logging.getLogger(__name__)
 SEED = 11
@@ -34,6 +35,7 @@ def test_tiny_comparison_commits_everything_on_both_and_writes_the_report(tmp_pa
     argv = ["--json", str(data), "--report", str(report), "--n", "30", "--seed", str(SEED)]
     argv += ["--interval-s", "0.25", "--miners", "2", "--max-block-bytes", "8000"]
     argv += ["--pool-blocks", "8", "--pool-interval-s", "0.3", "--pool-long-run", "300"]
+    argv += ["--pool-publish", str(tmp_path / "pool")]
     log.info("running the comparison with seed %d: %s", SEED, " ".join(argv))
     pids: list[int] = []
     try:
@@ -61,6 +63,8 @@ def test_tiny_comparison_commits_everything_on_both_and_writes_the_report(tmp_pa
     assert pool["consensus"]["unlicensed"] == "unlicensed_miner"
     assert {c["category"] for c in pool["categories"]} == {"data_centre", "equipment"}
     assert sum(m["payout_share"] for m in pool["miners"]) == pytest.approx(1.0)
+    published = ["--genesis", pool["published"]["genesis"], "--log", pool["published"]["log"]]
+    assert verify.main([*published, "--window", str(pool["window"])]) == 0
 
     log.info("the report holds measured and modelled tables, the command, and the chart")
     text = report.read_text()

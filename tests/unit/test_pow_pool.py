@@ -8,17 +8,20 @@ an honest run and one where a miner cheats can be compared share for share.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import msgspec
 import pytest
 
 from ledger.crypto import KeyPair, sha256
+from ledger.encoding import canonical
 from loadtests.pow.pool import simulate_pplns
 from node.pow.coinbase import Coinbase
 from node.pow.errors import RejectedShare, UnaccreditedPool, UnlicensedMiner
 from node.pow.licence import job_message, seal
 from node.pow.mining import mine
 from node.pow.node import PowNode
+from node.pow.pool import verify
 from node.pow.pool.log import ShareEntry, decode_log, head_of
 from node.pow.pool.payout import ShareLogError, pplns, recompute, split
 from node.pow.pool.shares import Job, Share, share_hash
@@ -202,3 +205,20 @@ def test_the_proportionality_error_over_a_long_run_is_small_and_reported() -> No
     )
     print(f"proportionality error: {errors[100]:.4f} at 100 blocks, {errors[20_000]:.4f} at 20,000")
     assert errors[20_000] < 0.01 and errors[20_000] < errors[100]
+
+
+def test_the_published_log_verifies_from_the_command_line_and_a_forged_one_does_not(
+    mined: PoolWorld, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    genesis, published = tmp_path / "genesis.json", tmp_path / "log.jsonl"
+    genesis.write_bytes(canonical(mined.genesis))
+    published.write_bytes(mined.pool.log.encode())
+    args = ["--genesis", str(genesis), "--log", str(published), "--window", str(WINDOW)]
+    assert verify.main(args) == 0
+    assert "verify: OK" in capsys.readouterr().out
+    lines = published.read_bytes().splitlines()
+    share = next(i for i, line in enumerate(lines) if b'"type":"share"' in line)
+    lines.insert(share + 1, lines[share].replace(b'"seq":%d' % share, b'"seq":%d' % (share + 1)))
+    published.write_bytes(b"\n".join(lines) + b"\n")
+    assert verify.main(args) == 1
+    assert "DISHONEST LOG" in capsys.readouterr().out
