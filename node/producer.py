@@ -46,6 +46,8 @@ class BlockTiming(msgspec.Struct, frozen=True):
     rejected: int
     build_ms: float
     commit_ms: float
+    cpu_ms: float = 0.0
+    """The committer thread's CPU time for the block (build, commit, outcomes)."""
 
 
 class Submission(msgspec.Struct, frozen=True):
@@ -244,6 +246,7 @@ class Producer:
                         future.set_exception(Unavailable(reason=f"commit failed: {error}"))
 
     def _commit(self, batch: list[Checked]) -> None:
+        cpu_started = time.thread_time()
         ready = [(self._trusted(item), future) for item, future in batch]
         txs = [item for item, _ in ready if isinstance(item, Transaction)]
         started = time.perf_counter()
@@ -268,6 +271,7 @@ class Producer:
             rejected=len(ready) - len(built.transactions),
             build_ms=(built_at - started) * 1000,
             commit_ms=(committed_at - built_at) * 1000,
+            cpu_ms=(time.thread_time() - cpu_started) * 1000,
         )
         self.timings.append(timing)
         log.debug("block=%d txs=%d rejected=%d", height, timing.txs, timing.rejected)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import multiprocessing
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any, Literal
@@ -48,6 +49,10 @@ def load_factory(path: str) -> Callable[[], Registry]:
 def _start_edge(registry_path: str, network: str) -> None:
     global _edge
     _edge = (load_factory(registry_path)(), network)
+
+
+def _worker_pid(_: int) -> int:
+    return os.getpid()
 
 
 def check_all(envelopes: Sequence[bytes]) -> list[Refusal | None]:
@@ -87,6 +92,15 @@ class BatchVerifier:
                 )
         else:
             self._pool = ThreadPoolExecutor(workers, thread_name_prefix="verify")
+
+    def start_workers(self) -> list[int]:
+        """Start every worker now (a pool starts them on first use); their process ids."""
+        if self.mode != "process":
+            return []
+        # Each task submitted to an idle pool spawns a worker, up to the pool's size; the
+        # pool keeps them by pid (one task may run them all, so its answers cannot say).
+        list(self._pool.map(_worker_pid, range(self.workers)))
+        return sorted(getattr(self._pool, "_processes", {}))
 
     def _chunks(self, items: Sequence[Any]) -> list[Sequence[Any]]:
         size = -(-len(items) // self.workers)
