@@ -58,9 +58,9 @@ class Submission(msgspec.Struct, frozen=True):
     verified: bool = False
 
 
-Checked = tuple[Transaction | bytes | TengeError, "Future[Outcome]"]
-"""A submission after the stateless stage: the transaction (or envelope bytes the
-edge workers have checked), or the error that refuses it."""
+Checked = tuple[Transaction | TengeError, "Future[Outcome]"]
+"""A submission after the stateless stage: the decoded transaction, or the error
+that refuses it."""
 
 
 def now_ms() -> int:
@@ -185,14 +185,9 @@ class Producer:
         envelopes = [item.payload for item in edge if isinstance(item.payload, bytes)]
         verdicts = iter(self.verifier.check_envelopes(envelopes))
         here = iter(self._verify_here([item for item in batch if not self._at_edge(item)]))
-        checked: list[Checked] = []
-        for item in batch:
-            if self._at_edge(item):
-                error = next(verdicts)
-                checked.append((error or item.payload, item.future))
-            else:
-                checked.append(next(here))
-        return checked
+        return [
+            (next(verdicts), item.future) if self._at_edge(item) else next(here) for item in batch
+        ]
 
     def _verify_here(self, batch: list[Submission]) -> list[Checked]:
         decoded = [self._decode(item.payload, item.verified) for item in batch]
@@ -226,15 +221,6 @@ class Producer:
             return error
         return tx
 
-    def _trusted(self, item: Transaction | bytes | TengeError) -> Transaction | TengeError:
-        """Envelope bytes the edge workers checked, decoded here for the block."""
-        if not isinstance(item, bytes):
-            return item
-        try:
-            return parse_transaction(item, self.chain.registry)
-        except TengeError as error:
-            return error
-
     def _commit_loop(self) -> None:
         while (batch := self._verified.get()) is not None:
             try:
@@ -247,8 +233,7 @@ class Producer:
 
     def _commit(self, batch: list[Checked]) -> None:
         cpu_started = time.thread_time()
-        ready = [(self._trusted(item), future) for item, future in batch]
-        txs = [item for item, _ in ready if isinstance(item, Transaction)]
+        txs = [item for item, _ in batch if isinstance(item, Transaction)]
         started = time.perf_counter()
         built = self.chain.build(txs, self.clock(), self.key)
         built_at = time.perf_counter()
@@ -259,7 +244,7 @@ class Producer:
         verdicts = iter(built.verdicts)
         height = built.height
         outcomes: list[Outcome] = []
-        for item, future in ready:
+        for item, future in batch:
             outcome = outcome_of(
                 item, height, item if isinstance(item, TengeError) else next(verdicts)
             )
@@ -268,7 +253,7 @@ class Producer:
         timing = BlockTiming(
             height=height,
             txs=len(built.transactions),
-            rejected=len(ready) - len(built.transactions),
+            rejected=len(batch) - len(built.transactions),
             build_ms=(built_at - started) * 1000,
             commit_ms=(committed_at - built_at) * 1000,
             cpu_ms=(time.thread_time() - cpu_started) * 1000,

@@ -34,6 +34,10 @@ CONSENSUS_PREFIXES = frozenset(
     p[0] for p in (OUTPUT, TX, WALLET, KEY, BANK, SUPPLY, PARAM, LOCKED, CONTRACT, OFFLINE, PRIVACY)
 )
 
+# What a block's records the chain keeps decoded across blocks (ledger.state.RecordCache):
+# the state it reads back, not the chain itself, the indexes, or the node-local nonces.
+CACHED_PREFIXES = CONSENSUS_PREFIXES | {PRODUCER_LOCAL[0]}
+
 TIP = META + b"tip"
 GENESIS = PARAM + b"genesis"
 
