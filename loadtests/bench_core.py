@@ -71,6 +71,9 @@ def measure_throughput(setup: Setup, raws: list[bytes], threads: int) -> dict[st
         marks = CpuMarks(producer)
         started = time.perf_counter()
         futures = [producer.submit(raw) for raw in raws]
+        # Blocks settle in submission order: wait for the last before looking at the rest
+        # (a wait on every future would hang a waiter on each, in the writer's own process).
+        wait(futures[-1:])
         wait(futures)
         elapsed = time.perf_counter() - started
         cpu = marks.per_tx_us(sum(1 for f in futures if f.result().committed))

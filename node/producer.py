@@ -32,6 +32,7 @@ from ledger.crypto import KeyPair
 from ledger.errors import BadSignature, TengeError, Unavailable
 from ledger.types import Transaction
 from ledger.validation import parse_transaction, validate_transaction
+from node.inbox import Inbox
 from node.ordering import BlockLog, CommitListener, LocalLog, Outcome
 from node.verifier import BatchVerifier, Triple
 
@@ -90,7 +91,7 @@ class Producer:
         self.chain, self.key, self.clock = chain, key, clock
         self.log: BlockLog = log or LocalLog()
         self.max_block, self.max_wait = max_block, max_wait_ms / 1000
-        self._inbox: queue.Queue[Submission] = queue.Queue(max_queue)
+        self._inbox: Inbox[Submission] = Inbox(max_queue)
         self._verified: queue.Queue[list[Checked] | None]
         self._verified = queue.Queue(2)
         edge = (edge_registry, chain.network) if edge_registry else None
@@ -111,15 +112,13 @@ class Producer:
         future: Future[Outcome] = Future()
         if self._stop.is_set():
             raise Unavailable(reason="the producer is stopping")
-        try:
-            self._inbox.put_nowait(Submission(tx, future, verified))
-        except queue.Full:
-            raise Unavailable(reason="the transaction queue is full") from None
+        if not self._inbox.put(Submission(tx, future, verified)):
+            raise Unavailable(reason="the transaction queue is full")
         return future
 
     def queue_size(self) -> int:
         """Transactions waiting to be verified (approximate)."""
-        return self._inbox.qsize()
+        return len(self._inbox)
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -157,22 +156,7 @@ class Producer:
                 return
 
     def _take_batch(self) -> list[Submission]:
-        try:
-            batch = [self._inbox.get(timeout=0.05)]
-        except queue.Empty:
-            return []
-        deadline = time.monotonic() + self.max_wait
-        while len(batch) < self.max_block:
-            remaining = deadline - time.monotonic()
-            try:
-                batch.append(
-                    self._inbox.get(timeout=remaining)
-                    if remaining > 0
-                    else self._inbox.get_nowait()
-                )
-            except queue.Empty:
-                break
-        return batch
+        return self._inbox.take(self.max_block, self.max_wait, idle_s=0.05)
 
     def _at_edge(self, item: Submission) -> bool:
         """Raw envelopes go whole to the edge workers when they can check them."""
