@@ -26,9 +26,9 @@ from ledger.crypto import (
 from ledger.encoding import canonical, decode_json
 from ledger.errors import InvalidBlock, TengeError
 from ledger.params import genesis_writes
-from ledger.records import ChainTip, HistoryNote, TxLocation
+from ledger.records import ChainTip, HistoryNote, KeyOwner, TxLocation
 from ledger.registry import BlockContext, Effect, Pending, Registry
-from ledger.state import RecordCache, StateView, next_digest
+from ledger.state import MISSING, RecordCache, StateView, next_digest
 from ledger.storage import KeyValueStore
 from ledger.storage import schema as s
 from ledger.types import Block, BlockHeader, Genesis, Output, Transaction
@@ -191,7 +191,7 @@ class Chain:
         batch[s.block_key(header.height)] = canonical(built.block)
         batch[s.TIP] = canonical(tip)
         self.store.write_batch(batch, sync=True)
-        self.records.update(built.records)
+        self.records.committed(built.records)
         self.tip = tip
         return tip
 
@@ -264,9 +264,12 @@ def wallet_deltas(
 ) -> dict[str, dict[str, int]]:
     """Per wallet and token, what its outputs gained or lost in one transaction."""
     deltas: dict[str, dict[str, int]] = {}
+    owners: dict[str, KeyOwner | None] = {}
     for sign, outputs in ((-1, spent), (1, created)):
         for output in outputs:
-            owner = view.key_owner(output.owner)
+            owner = owners.get(output.owner, MISSING)
+            if owner is MISSING:
+                owner = owners[output.owner] = view.key_owner(output.owner)
             if owner is not None and owner.kind == "wallet":
                 tokens = deltas.setdefault(owner.id, {})
                 tokens[output.token] = tokens.get(output.token, 0) + sign * output.amount

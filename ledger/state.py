@@ -32,46 +32,39 @@ from ledger.types import Genesis, Output, TierLimits
 T = TypeVar("T", bound=msgspec.Struct)
 Value = msgspec.Struct | bytes
 MISSING: Any = object()
-"""What :meth:`RecordCache.get` answers for a key it does not hold."""
+"""What a :class:`RecordCache` answers for a key it does not hold."""
 
 
-class RecordCache:
+class RecordCache(dict[bytes, Any]):
     """Decoded committed records by key (None for an absent key), in two generations.
 
-    New entries go to the young generation; once it holds ``limit`` entries it
-    becomes the old one and the previous old one is dropped, so at most twice
-    ``limit`` entries are kept and a record read again survives by moving back
-    to the young generation.
+    The cache itself is the young generation (a dict, so a hit costs one lookup).
+    Once a committed block leaves it holding ``limit`` entries, its entries become
+    the old generation and the previous old one is dropped: at most about twice
+    ``limit`` entries are kept, and a record read again moves back to the young one.
     """
 
     def __init__(self, limit: int = 1 << 62) -> None:
+        super().__init__()
         self.limit = limit
-        self._young: dict[bytes, Any] = {}
         self._old: dict[bytes, Any] = {}
 
-    def get(self, key: bytes) -> Any:
-        """The cached value (a record, bytes, or None for absent), or ``MISSING``."""
-        value = self._young.get(key, MISSING)
-        if value is MISSING and self._old:
-            value = self._old.get(key, MISSING)
-            if value is not MISSING:
-                self.put(key, value)
+    def __missing__(self, key: bytes) -> Any:
+        value = self._old.get(key, MISSING)
+        if value is not MISSING:
+            self[key] = value
         return value
 
-    def put(self, key: bytes, value: Any) -> None:
-        """Keep ``value`` as what is committed under ``key``."""
-        self._young[key] = value
-        if len(self._young) >= self.limit:
-            self._old, self._young = self._young, {}
-
-    def update(self, records: dict[bytes, Any]) -> None:
+    def committed(self, records: dict[bytes, Any]) -> None:
         """Keep what a committed block wrote."""
-        self._young.update(records)
-        if len(self._young) >= self.limit:
-            self._old, self._young = self._young, {}
+        self.update(records)
+        if len(self) >= self.limit:
+            self._old = dict(self)
+            self.clear()
 
-    def __len__(self) -> int:
-        return len(self._young) + len(self._old)
+    def size(self) -> int:
+        """Entries held in both generations (a key may be in both)."""
+        return len(self) + len(self._old)
 
 
 class StateView:
@@ -90,18 +83,18 @@ class StateView:
         """The record under ``key`` decoded as ``type_``, or None."""
         value: Any = self._writes.get(key, MISSING)
         if value is MISSING:
-            value = self._cache.get(key)
+            value = self._cache[key]
             if value is MISSING:
                 raw = self.store.get(key)
                 value = None if raw is None else decoder_for(type_).decode(raw)
-                self._cache.put(key, value)
+                self._cache[key] = value
         return value  # type: ignore[no-any-return]
 
     def exists(self, key: bytes) -> bool:
         """True when a value is present under ``key``."""
         value = self._writes.get(key, MISSING)
         if value is MISSING:
-            value = self._cache.get(key)
+            value = self._cache[key]
         if value is not MISSING:
             return value is not None
         return self.store.get(key) is not None
