@@ -175,6 +175,7 @@ def print_table(runs: list[dict[str, Any]]) -> None:
         "machine_ceiling",
         "verify_ceiling",
         "writer_cpu_us_per_tx",
+        "writer_python_cpu_us_per_tx",
         "edge_cpu_us_per_tx",
         "block_p50_ms",
         "latency_p50_ms",
@@ -220,6 +221,9 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
             "best_tps": max(float(r["tps"]) for r in group),
             "median_tps": statistics.median(float(r["tps"]) for r in group),
             "best_writer_cpu_us_per_tx": min(float(r["writer_cpu_us_per_tx"]) for r in group),
+            "best_writer_python_cpu_us_per_tx": min(
+                float(r["writer_python_cpu_us_per_tx"]) for r in group
+            ),
         }
         for size, group in sizes.items()
     }
@@ -280,7 +284,9 @@ def main(argv: list[str] | None = None) -> int:
     for size, figures in summary["per_size"].items():
         print(
             f"{size:>11,} outputs: best {figures['best_tps']} tx/s, median "
-            f"{figures['median_tps']} tx/s, writer CPU {figures['best_writer_cpu_us_per_tx']} us/tx"
+            f"{figures['median_tps']} tx/s, writer CPU "
+            f"{figures['best_writer_cpu_us_per_tx']} us/tx "
+            f"({figures['best_writer_python_cpu_us_per_tx']} in its Python threads)"
         )
     print(f"spread of the best rates across sizes {summary['tps_spread']:.1%}")
     if args.json:

@@ -14,16 +14,19 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import resource
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
 from multiprocessing.synchronize import Barrier
+from pathlib import Path
 
 from ledger.crypto import verify
 from ledger.types import Transaction
-from loadtests.servers import cpu_seconds
+from loadtests.servers import TICKS, cpu_seconds
 from node.ordering import Outcome
 from node.producer import Producer
 
@@ -98,12 +101,30 @@ def own_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def thread_cpu_seconds() -> dict[int, float]:
+    """CPU seconds of each thread of this process so far, by native thread id."""
+    found = {}
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            stat = Path(f"/proc/self/task/{tid}/stat").read_text()
+        except OSError:  # the thread ended
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        found[int(tid)] = (int(fields[11]) + int(fields[12])) / TICKS
+    return found
+
+
 class CpuMarks:
-    """CPU seconds of the writer (this process) and of the edge workers, between marks."""
+    """CPU seconds of the writer (this process) and of the edge workers, between marks.
+
+    The writer's CPU is split into its Python threads' and the rest: LevelDB's own
+    background thread (compaction), which grows with the size of the database.
+    """
 
     def __init__(self, producer: Producer) -> None:
         self.producer = producer
         self.pids = producer.verifier.start_workers()
+        self.threads = thread_cpu_seconds()
         self.writer, self.edge = own_cpu_seconds(), cpu_seconds(self.pids)
 
     def per_tx_us(self, committed: int) -> dict[str, float]:
@@ -111,9 +132,17 @@ class CpuMarks:
         writer = own_cpu_seconds() - self.writer
         edge = cpu_seconds(self.pids) - self.edge
         committer = sum(t.cpu_ms for t in self.producer.timings) / 1000
+        python = {t.native_id for t in threading.enumerate()}
+        native = sum(
+            cpu - self.threads.get(tid, 0.0)
+            for tid, cpu in thread_cpu_seconds().items()
+            if tid not in python
+        )
         n = max(committed, 1)
         return {
             "writer_cpu_us_per_tx": round(writer / n * 1e6, 1),
+            "writer_python_cpu_us_per_tx": round((writer - native) / n * 1e6, 1),
+            "writer_leveldb_thread_cpu_us_per_tx": round(native / n * 1e6, 1),
             "committer_cpu_us_per_tx": round(committer / n * 1e6, 1),
             "edge_cpu_us_per_tx": round(edge / n * 1e6, 1),
         }
