@@ -62,10 +62,6 @@ class RecordCache(dict[bytes, Any]):
             self._old = dict(self)
             self.clear()
 
-    def size(self) -> int:
-        """Entries held in both generations (a key may be in both)."""
-        return len(self) + len(self._old)
-
 
 class StateView:
     """Read-through view over a store that collects one block's writes."""

@@ -189,7 +189,7 @@ def check_transaction(
     """Every stateful rule for one transaction; returns what it would change."""
     if state.tx_location(tx.txid) is not None:
         raise DuplicateTransaction(txid=tx.txid.hex())
-    rule = registry.rules.get(tx.kind) or registry.rule(tx.kind)
+    rule = registry.rule(tx.kind)
     pending = Pending(tx=tx, spent=check_inputs(tx.body.spends(), state), block=block)
     effect = contained(tx, "check", rule.check, pending, state)
     if block.producing:
