@@ -19,7 +19,11 @@ POLL_S = 0.001
 
 
 class Inbox(Generic[T]):
-    """A bounded first-in, first-out inbox with one consumer."""
+    """A bounded first-in, first-out inbox with one consumer.
+
+    The bound is checked before each append without a lock, so threads putting
+    at the same moment may pass it by one item each: it guards memory, not a count.
+    """
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
