@@ -11,6 +11,7 @@ reproduce its header exactly.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import msgspec
 
@@ -25,9 +26,9 @@ from ledger.crypto import (
 from ledger.encoding import canonical, decode_json
 from ledger.errors import InvalidBlock, TengeError
 from ledger.params import genesis_writes
-from ledger.records import ChainTip, HistoryNote, TxLocation
+from ledger.records import ChainTip, HistoryNote, KeyOwner, TxLocation
 from ledger.registry import BlockContext, Effect, Pending, Registry
-from ledger.state import StateView, next_digest
+from ledger.state import MISSING, RecordCache, StateView, next_digest
 from ledger.storage import KeyValueStore
 from ledger.storage import schema as s
 from ledger.types import Block, BlockHeader, Genesis, Output, Transaction
@@ -52,6 +53,8 @@ class BuiltBlock(msgspec.Struct, frozen=True):
     transactions: tuple[Transaction, ...]
     changes: dict[bytes, bytes | None]
     verdicts: tuple[Verdict, ...]
+    records: dict[bytes, Any] = msgspec.field(default_factory=dict)
+    """The decoded state records among ``changes``, which the chain keeps once committed."""
 
     @property
     def height(self) -> int:
@@ -69,11 +72,20 @@ def genesis_hash(genesis: Genesis) -> bytes:
 
 
 class Chain:
-    """The committed chain held in one store."""
+    """The committed chain held in one store, which only this chain writes."""
 
-    def __init__(self, store: KeyValueStore, registry: Registry, genesis: Genesis | None = None):
+    def __init__(
+        self,
+        store: KeyValueStore,
+        registry: Registry,
+        genesis: Genesis | None = None,
+        cached_records: int = 100_000,
+    ):
+        """``cached_records``: decoded state records kept across blocks, per generation
+        (:class:`~ledger.state.RecordCache`)."""
         self.store = store
         self.registry = registry
+        self.records = RecordCache(cached_records)
         raw_tip = store.get(s.TIP)
         if raw_tip is None:
             if genesis is None:
@@ -114,7 +126,7 @@ class Chain:
     def build(self, txs: Sequence[Transaction], time_ms: int, producer: KeyPair) -> BuiltBlock:
         """Check ``txs`` in order (signatures already verified) and sign a block."""
         context = self.context(time_ms)
-        view = StateView(self.store)
+        view = StateView(self.store, self.records)
         included, verdicts = execute(txs, view, context, self.registry)
         changes = view.changes()
         header = BlockHeader(
@@ -128,7 +140,7 @@ class Chain:
         )
         signature = producer.sign(header.signing_message(self.network)).hex()
         block = Block(header=header, signature=signature, txs=tuple(t.envelope() for t in included))
-        return BuiltBlock(block, tuple(included), changes, tuple(verdicts))
+        return BuiltBlock(block, tuple(included), changes, tuple(verdicts), view.records())
 
     def replay(self, block: Block) -> BuiltBlock:
         """Re-execute a stored or received block; it must match its header exactly."""
@@ -137,7 +149,7 @@ class Chain:
         txs = [decode_envelope(envelope, self.registry) for envelope in block.txs]
         for tx in txs:
             validate_transaction(tx, self.registry, self.network)
-        view = StateView(self.store)
+        view = StateView(self.store, self.records)
         context = BlockContext(self.network, header.height, header.time_ms, self.central_bank_keys)
         included, verdicts = execute(txs, view, context, self.registry)
         for index, verdict in enumerate(verdicts):
@@ -150,7 +162,7 @@ class Chain:
             raise InvalidBlock(height=header.height, reason="state digest differs")
         if header.tx_root != merkle_root([t.txid for t in txs]).hex():
             raise InvalidBlock(height=header.height, reason="tx_root differs")
-        return BuiltBlock(block, tuple(included), changes, tuple(verdicts))
+        return BuiltBlock(block, tuple(included), changes, tuple(verdicts), view.records())
 
     def _check_header(self, header: BlockHeader) -> None:
         reason = None
@@ -180,6 +192,7 @@ class Chain:
         batch[s.block_key(header.height)] = canonical(built.block)
         batch[s.TIP] = canonical(tip)
         self.store.write_batch(batch, sync=True)
+        self.records.committed(built.records)
         self.tip = tip
         return tip
 
@@ -252,9 +265,12 @@ def wallet_deltas(
 ) -> dict[str, dict[str, int]]:
     """Per wallet and token, what its outputs gained or lost in one transaction."""
     deltas: dict[str, dict[str, int]] = {}
+    owners: dict[str, KeyOwner | None] = {}
     for sign, outputs in ((-1, spent), (1, created)):
         for output in outputs:
-            owner = view.key_owner(output.owner)
+            owner = owners.get(output.owner, MISSING)
+            if owner is MISSING:
+                owner = owners[output.owner] = view.key_owner(output.owner)
             if owner is not None and owner.kind == "wallet":
                 tokens = deltas.setdefault(owner.id, {})
                 tokens[output.token] = tokens.get(output.token, 0) + sign * output.amount

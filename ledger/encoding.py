@@ -101,6 +101,7 @@ class Wire(
     forbid_unknown_fields=True,
     omit_defaults=True,
     kw_only=True,
+    gc=False,
 ):
     """Base of every frozen value type that crosses a wire or goes to storage."""
 

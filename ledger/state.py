@@ -5,6 +5,14 @@ block in memory; nothing reaches the store until the whole block is checked
 and committed in one batch. Within the block, each transaction runs in its own
 journal (:meth:`StateView.begin`, :meth:`StateView.rollback`) so a transaction
 that fails leaves no trace.
+
+Reads are decoded once and kept in a :class:`RecordCache`. A view of its own
+keeps them for its lifetime; the chain hands its views one cache that outlives
+the block (records read from the store, and the records of every block it
+committed), so the next block finds the wallets, key owners and recent outputs
+it needs already decoded. That is sound because the chain is the only writer
+of the state it reads: records are frozen values, and a key's cached value is
+replaced only after the block that wrote it is on disk.
 """
 
 from __future__ import annotations
@@ -23,26 +31,56 @@ from ledger.types import Genesis, Output, TierLimits
 
 T = TypeVar("T", bound=msgspec.Struct)
 Value = msgspec.Struct | bytes
-_MISSING = object()
+MISSING: Any = object()
+"""What a :class:`RecordCache` answers for a key it does not hold."""
+
+
+class RecordCache(dict[bytes, Any]):
+    """Decoded committed records by key (None for an absent key), in two generations.
+
+    The cache itself is the young generation (a dict, so a hit costs one lookup).
+    Once a committed block leaves it holding ``limit`` entries, its entries become
+    the old generation and the previous old one is dropped: at most about twice
+    ``limit`` entries are kept, and a record read again moves back to the young one.
+    """
+
+    def __init__(self, limit: int = 1 << 62) -> None:
+        super().__init__()
+        self.limit = limit
+        self._old: dict[bytes, Any] = {}
+
+    def __missing__(self, key: bytes) -> Any:
+        value = self._old.get(key, MISSING)
+        if value is not MISSING:
+            self[key] = value
+        return value
+
+    def committed(self, records: dict[bytes, Any]) -> None:
+        """Keep what a committed block wrote."""
+        self.update(records)
+        if len(self) >= self.limit:
+            self._old = dict(self)
+            self.clear()
 
 
 class StateView:
     """Read-through view over a store that collects one block's writes."""
 
-    def __init__(self, store: KeyValueStore) -> None:
+    def __init__(self, store: KeyValueStore, cache: RecordCache | None = None) -> None:
+        """``cache``: decoded committed records shared across blocks (the chain's)."""
         self.store = store
         self._writes: dict[bytes, Value | None] = {}
-        self._cache: dict[bytes, Any] = {}
+        self._cache = RecordCache() if cache is None else cache
         self._undo: list[tuple[bytes, Any]] | None = None
 
     # -- generic access --------------------------------------------------------
 
     def read(self, key: bytes, type_: type[T]) -> T | None:
         """The record under ``key`` decoded as ``type_``, or None."""
-        value: Any = self._writes.get(key, _MISSING)
-        if value is _MISSING:
-            value = self._cache.get(key, _MISSING)
-            if value is _MISSING:
+        value: Any = self._writes.get(key, MISSING)
+        if value is MISSING:
+            value = self._cache[key]
+            if value is MISSING:
                 raw = self.store.get(key)
                 value = None if raw is None else decoder_for(type_).decode(raw)
                 self._cache[key] = value
@@ -50,17 +88,17 @@ class StateView:
 
     def exists(self, key: bytes) -> bool:
         """True when a value is present under ``key``."""
-        value = self._writes.get(key, _MISSING)
-        if value is not _MISSING:
+        value = self._writes.get(key, MISSING)
+        if value is MISSING:
+            value = self._cache[key]
+        if value is not MISSING:
             return value is not None
-        if key in self._cache:
-            return self._cache[key] is not None
         return self.store.get(key) is not None
 
     def write(self, key: bytes, value: Value | None) -> None:
         """Record a new value (a record, raw bytes for index entries, None to delete)."""
         if self._undo is not None:
-            self._undo.append((key, self._writes.get(key, _MISSING)))
+            self._undo.append((key, self._writes.get(key, MISSING)))
         self._writes[key] = value
 
     def delete(self, key: bytes) -> None:
@@ -76,7 +114,7 @@ class StateView:
         """Undo every write since :meth:`begin`, newest first."""
         undo, self._undo = self._undo or [], None
         for key, previous in reversed(undo):
-            if previous is _MISSING:
+            if previous is MISSING:
                 del self._writes[key]
             else:
                 self._writes[key] = previous
@@ -84,9 +122,13 @@ class StateView:
     def changes(self) -> dict[bytes, bytes | None]:
         """The block's writes as bytes, ready for one atomic batch."""
         return {
-            k: v if v is None or isinstance(v, bytes) else canonical(v)
-            for k, v in self._writes.items()
+            k: v if v is None or type(v) is bytes else canonical(v) for k, v in self._writes.items()
         }
+
+    def records(self) -> dict[bytes, Any]:
+        """The block's writes the chain reads back (state, not derived indexes), decoded."""
+        cached = s.CACHED_PREFIXES
+        return {k: v for k, v in self._writes.items() if k[0] in cached}
 
     # -- typed records ---------------------------------------------------------
 
@@ -130,23 +172,25 @@ class StateView:
         self.write(s.supply_key(token), supply)
 
 
+_U32 = struct.Struct(">I")
+_DELETED = b"\x00"
+
+
 def writes_digest(changes: dict[bytes, bytes | None]) -> bytes:
     """SHA-256 over the consensus writes, sorted by key.
 
     Each entry is ``len(key) u32 || key`` followed by ``0x00`` for a deletion
     or ``0x01 || len(value) u32 || value`` for a put.
     """
-    pack = struct.Struct(">I").pack
     consensus = s.CONSENSUS_PREFIXES
-    return hashlib.sha256(
-        b"".join(
-            [
-                pack(len(k)) + k + (b"\x00" if v is None else b"\x01" + pack(len(v)) + v)
-                for k, v in sorted(changes.items())
-                if k[0] in consensus
-            ]
-        )
-    ).digest()
+    # Only the consensus keys are sorted: the derived indexes are most of a block's writes.
+    keys = sorted([k for k in changes if k[0] in consensus])
+    pack = _U32.pack
+    parts = []
+    for k in keys:
+        v = changes[k]
+        parts.append(pack(len(k)) + k + (_DELETED if v is None else b"\x01" + pack(len(v)) + v))
+    return hashlib.sha256(b"".join(parts)).digest()
 
 
 def next_digest(previous: bytes, changes: dict[bytes, bytes | None]) -> bytes:

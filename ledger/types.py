@@ -224,7 +224,7 @@ class SignedTransaction(Wire, frozen=True):
     signatures: Annotated[tuple[Signature, ...], msgspec.Meta(min_length=1, max_length=16)]
 
 
-class Transaction(msgspec.Struct, frozen=True):
+class Transaction(msgspec.Struct, frozen=True, gc=False):
     """A decoded transaction with its canonical body bytes and txid."""
 
     network: str
@@ -246,7 +246,7 @@ class Transaction(msgspec.Struct, frozen=True):
     @property
     def signers(self) -> frozenset[str]:
         """Hex keys that signed."""
-        return frozenset(s.key for s in self.signatures)
+        return frozenset([s.key for s in self.signatures])
 
     @classmethod
     def create(cls, network: str, body: Body, signers: Sequence[KeyPair]) -> Transaction:

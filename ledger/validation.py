@@ -161,6 +161,8 @@ def require_signers(tx: Transaction, required: Iterable[str]) -> None:
     """The signers are exactly ``required``: none missing, none extra."""
     needed = frozenset(required)
     signers = tx.signers
+    if needed == signers:  # the usual case: nothing to report
+        return
     for key in sorted(needed - signers):
         raise MissingSignature(key=key)
     for key in sorted(signers - needed):

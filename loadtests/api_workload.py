@@ -1,6 +1,6 @@
 """The REST benchmark's workload: a network founded over the API, and pre-signed payments.
 
-The keys are the core benchmark's deterministic ones (:func:`loadtests.bench_core.key`).
+The keys are the core benchmark's deterministic ones (:func:`loadtests.core_network.key`).
 Founding goes through the node's own API with the SDK: the central bank
 registers a bank and issues its reserve, the bank opens ``wallets``
 full-tier wallets and funds each. Payments are then signed ahead of the timed
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from ledger.encoding import canonical
 from ledger.params import kzt
 from ledger.types import OutPoint, Output, Transaction, Transfer
-from loadtests.bench_core import NETWORK, key
+from loadtests.core_network import NETWORK, key
 from loadtests.loadgen import http_request
 from wallet import builders
 from wallet.builders import Coin

@@ -44,7 +44,7 @@ import msgspec
 
 from loadtests import api_workload as work
 from loadtests.api_report import print_table
-from loadtests.bench_core import NETWORK, T0, key
+from loadtests.core_network import NETWORK, T0, key
 from loadtests.loadgen import LoadResult, http_request, percentile, run_load
 from loadtests.servers import (
     CpuProbe,
@@ -62,7 +62,7 @@ def measure_inproc(args: argparse.Namespace) -> dict[str, Any]:
     """The core benchmark's single run at a small state size, in its own process."""
     command = [sys.executable, "-m", "loadtests.bench_core", "--single"]
     command += ["--outputs", str(args.inproc_outputs), "--wallets", str(args.inproc_wallets)]
-    command += ["--rounds", str(args.inproc_rounds), "--seed", str(args.seed)]
+    command += ["--rounds", str(args.inproc_rounds), "--seed", str(args.seed), "--offered", "0"]
     done = subprocess.run(command, check=True, capture_output=True, text=True, timeout=300)
     found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return found

@@ -1,6 +1,6 @@
-"""Core benchmark: committed transfers/s against the machine's Ed25519 ceiling.
+"""Core benchmark: committed transfers/s against the machine's Ed25519 ceilings.
 
-``python -m loadtests.bench_core --json PATH [--outputs 10000,100000,1000000]``
+``python -m loadtests.bench_core --json PATH [--outputs 10000,100000,1000000] [--repeat 3]``
 ``python -m loadtests.bench_core --mix [--wallets 1000 --rounds 20]``: the mixed
 workload of :mod:`loadtests.bench_mix` (70 % plain, 20 % special-purpose, 10 %
 contract templates) beside plain transfers, measured in the same run.
@@ -9,10 +9,13 @@ For each state size it runs a separate process that (1) builds a network on
 LevelDB in a temporary directory and fills the state with that many unspent
 outputs, (2) pre-signs chains of transfers among M wallets (signing is outside
 the timed part; each wallet's payments spend its previous change, so the
-txids are known in advance), (3) measures raw PyNaCl verification with the
-producer's thread count — the ceiling — and (4) measures end-to-end committed
+txids are known in advance), (3) measures raw PyNaCl verification of the same
+messages — the ceilings: on the producer's number of threads, on one thread
+per core, and on one process per core — and (4) measures end-to-end committed
 throughput through the real producer: JSON decode, signature verification,
-stateful checks, apply, and one synced LevelDB batch per block.
+stateful checks, apply, and one synced LevelDB batch per block, with the CPU
+each party spent per transaction; then (5) offers fresh payments at a fixed
+rate (``--offered``) and reports submit-to-commit latency.
 """
 
 from __future__ import annotations
@@ -20,129 +23,23 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import wait
+from typing import Any
 
-import msgspec
-
-from ledger.chain import Chain
-from ledger.crypto import KeyPair, sha256, verify
 from ledger.encoding import canonical
-from ledger.params import kzt, make_genesis
-from ledger.rules import core_registry
 from ledger.storage.leveldb import LevelDBStore
-from ledger.types import OutPoint, Output, Transaction, Transfer
-from node.producer import Producer, produce_now
-from wallet import builders
-from wallet.builders import Coin
+from loadtests.core_measure import CpuMarks, offered_load, verify_ceiling, verify_ceiling_processes
+from loadtests.core_network import NETWORK, T0, Setup, build_network, key, presign
+from node.producer import Producer
 
-NETWORK = "kzt-bench"
-T0 = 1_767_225_600_000
-
-
-def key(name: str) -> KeyPair:
-    return KeyPair.from_seed(sha256(b"bench:" + name.encode()))
-
-
-class Setup(msgspec.Struct):
-    chain: Chain
-    producer: KeyPair
-    wallets: list[KeyPair]
-    coins: list[Coin]  # one starting coin per wallet
-
-
-def build_network(path: str, wallets: int, outputs: int, time_ms: int) -> Setup:
-    """A bank, ``wallets`` full-tier wallets, and ``outputs`` unspent outputs in state."""
-    cb, producer, bank = key("cb"), key("producer"), key("bank")
-    genesis = make_genesis(NETWORK, [cb.public_hex], [producer.public_hex], T0)
-    chain = Chain(LevelDBStore(path, cache_mb=256), core_registry(), genesis)
-    people = [key(f"w{i}") for i in range(wallets)]
-    produce_now(
-        chain,
-        producer,
-        [builders.bank_register(NETWORK, cb, "bank", "Bank", [bank.public_hex], 2**52)],
-        time_ms,
-    )
-    issue = builders.issue(NETWORK, cb, "bank", [Output(owner=bank.public_hex, amount=2**52)], 1)
-    opens = [
-        builders.wallet_open(NETWORK, bank, "bank", f"w{i}", "full", [k.public_hex])
-        for i, k in enumerate(people)
-    ]
-    produce_now(chain, producer, [issue, *opens], time_ms + 1)
-    reserve = builders.coins_of(issue)[0]
-    coins: list[Coin] = []
-    remaining, batch, t = outputs, [], time_ms + 2
-    while remaining > 0:
-        count = min(255, remaining)
-        outs = [
-            Output(
-                owner=people[(outputs - remaining + i) % wallets].public_hex, amount=kzt(100_000)
-            )
-            for i in range(count)
-        ]
-        change = reserve.output.amount - sum(o.amount for o in outs)
-        tx = builders.transfer(
-            NETWORK, [reserve], [*outs, Output(owner=bank.public_hex, amount=change)], [bank]
-        )
-        reserve = builders.coins_of(tx)[-1]
-        if len(coins) < wallets:
-            coins.extend(builders.coins_of(tx)[: min(count, wallets - len(coins))])
-        batch.append(tx)
-        remaining -= count
-        if len(batch) == 200 or remaining <= 0:
-            t += 1
-            produce_now(chain, producer, batch, t)
-            batch = []
-    return Setup(chain, producer, people, coins)
-
-
-def presign(setup: Setup, rounds: int, seed: int) -> list[Transaction]:
-    """``rounds`` payments per wallet, each spending the previous change; round-robin order."""
-    rng = random.Random(seed)
-    owner_key = {k.public_hex: k for k in setup.wallets}
-    current = {c.output.owner: c for c in setup.coins}
-    txs: list[Transaction] = []
-    for _ in range(rounds):
-        for payer in setup.wallets:
-            coin = current[payer.public_hex]
-            payee = setup.wallets[rng.randrange(len(setup.wallets))].public_hex
-            amount = rng.randrange(100, kzt(500))
-            body = Transfer(
-                inputs=(coin.point,),
-                outputs=(
-                    Output(owner=payee, amount=amount),
-                    Output(owner=payer.public_hex, amount=coin.output.amount - amount),
-                ),
-            )
-            tx = Transaction.create(NETWORK, body, [owner_key[coin.output.owner]])
-            txs.append(tx)
-            current[payer.public_hex] = Coin(OutPoint(txid=tx.txid.hex(), index=1), body.outputs[1])
-    return txs
-
-
-def verify_ceiling(txs: list[Transaction], threads: int) -> float:
-    """Raw Ed25519 verifications per second over the same messages, ``threads`` wide."""
-    items = [
-        (bytes.fromhex(t.signatures[0].key), t.message, bytes.fromhex(t.signatures[0].sig))
-        for t in txs
-    ]
-    size = -(-len(items) // threads)
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
-
-    def run(chunk: list[tuple[bytes, bytes, bytes]]) -> int:
-        return sum(verify(k, m, s) for k, m, s in chunk)
-
-    with ThreadPoolExecutor(threads) as pool:
-        started = time.perf_counter()
-        verified = sum(pool.map(run, chunks))
-        elapsed = time.perf_counter() - started
-    assert verified == len(items)
-    return len(items) / elapsed
+__all__ = ["NETWORK", "T0", "key", "run_one"]
+EDGE_REGISTRY = "ledger.rules:core_registry"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -150,9 +47,85 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
 
+def load_average() -> float:
+    """The machine's 1-minute load average (other engineers share it)."""
+    return round(os.getloadavg()[0], 2)
+
+
+def make_producer(setup: Setup, threads: int, queue: int) -> Producer:
+    """The real producer with ``threads`` edge worker processes checking whole envelopes."""
+    return Producer(
+        setup.chain,
+        setup.producer,
+        verify_workers=threads,
+        verify_mode="process",
+        edge_registry=EDGE_REGISTRY,
+        max_queue=queue + 1,
+    )
+
+
+def measure_throughput(setup: Setup, raws: list[bytes], threads: int) -> dict[str, Any]:
+    """Every payment submitted at once; committed tx/s and the CPU each party spent."""
+    producer = make_producer(setup, threads, len(raws))
+    with producer:
+        marks = CpuMarks(producer)
+        started = time.perf_counter()
+        futures = [producer.submit(raw) for raw in raws]
+        # Blocks settle in submission order: wait for the last before looking at the rest
+        # (a wait on every future would hang a waiter on each, in the writer's own process).
+        wait(futures[-1:])
+        wait(futures)
+        elapsed = time.perf_counter() - started
+        cpu = marks.per_tx_us(sum(1 for f in futures if f.result().committed))
+    outcomes = [f.result() for f in futures]
+    committed = sum(1 for o in outcomes if o.committed)
+    refused = [o.error for o in outcomes if not o.committed]
+    blocks = [t for t in producer.timings if t.txs]
+    block_ms = [t.build_ms + t.commit_ms for t in blocks]
+    return {
+        "committed": committed,
+        "refused": len(refused),
+        "first_refusal": str(refused[0]) if refused else None,
+        "seconds": round(elapsed, 3),
+        "tps": round(committed / elapsed, 1),
+        **cpu,
+        "blocks": len(blocks),
+        "block_p50_ms": round(percentile(block_ms, 0.5), 1),
+        "block_p99_ms": round(percentile(block_ms, 0.99), 1),
+        "build_p50_ms": round(percentile([t.build_ms for t in blocks], 0.5), 1),
+        "commit_p50_ms": round(percentile([t.commit_ms for t in blocks], 0.5), 1),
+    }
+
+
+def measure_latency(setup: Setup, raws: list[bytes], threads: int, rate: float) -> dict[str, Any]:
+    """Payments offered at ``rate`` per second; submit-to-commit latency percentiles."""
+    producer = make_producer(setup, threads, len(raws))
+    with producer:
+        started = time.perf_counter()
+        futures, latencies = offered_load(producer, raws, rate)
+        elapsed = time.perf_counter() - started
+    return {
+        "offered_tps": rate,
+        "offered_committed": len(latencies),
+        "offered_refused": len(futures) - len(latencies),
+        "offered_achieved_tps": round(len(latencies) / elapsed, 1),
+        "latency_p50_ms": round(percentile(latencies, 0.5), 1),
+        "latency_p99_ms": round(percentile(latencies, 0.99), 1),
+        "latency_max_ms": round(max(latencies, default=0.0), 1),
+    }
+
+
 def run_one(
-    outputs: int, wallets: int, rounds: int, threads: int, seed: int, mode: str = "process"
-) -> dict[str, object]:
+    outputs: int,
+    wallets: int,
+    rounds: int,
+    threads: int,
+    seed: int,
+    offered: float = 0.0,
+    offered_seconds: float = 6.0,
+) -> dict[str, Any]:
+    """One state size, in this process: ceilings, throughput, and latency at ``offered``."""
+    load_before = load_average()
     with tempfile.TemporaryDirectory(prefix="bench-core-") as tmp:
         setup = build_network(os.path.join(tmp, "db"), wallets, outputs, T0 + 1000)
         # A long-running node has compacted what it wrote; do not time the filling's compaction.
@@ -161,69 +134,58 @@ def run_one(
         store.compact()
         txs = presign(setup, rounds, seed)
         raws = [canonical(t.envelope()) for t in txs]
-        ceiling = verify_ceiling(txs, threads)
         cores = os.cpu_count() or 1
+        ceiling = verify_ceiling(txs, threads)
         machine = ceiling if threads == cores else verify_ceiling(txs, cores)
-        producer = Producer(
-            setup.chain,
-            setup.producer,
-            verify_workers=threads,
-            verify_mode=mode,
-            edge_registry="ledger.rules:core_registry" if mode == "process" else None,
-            max_queue=len(raws) + 1,
-        )
+        processes = verify_ceiling_processes(txs, cores)
         height_before = setup.chain.tip.height
-        with producer:
-            started = time.perf_counter()
-            futures = [producer.submit(raw) for raw in raws]
-            wait(futures)
-            elapsed = time.perf_counter() - started
-        committed = sum(1 for f in futures if f.result().committed)
-        refused = [f.result().error for f in futures if not f.result().committed]
-        blocks = [t for t in producer.timings if t.txs]
-        block_ms = [t.build_ms + t.commit_ms for t in blocks]
-        setup.chain.store.close()
-    tps = committed / elapsed
+        result = measure_throughput(setup, raws, threads)
+        result["blocks_after"] = setup.chain.tip.height - height_before
+        if offered > 0:
+            later = presign(setup, max(1, int(offered * offered_seconds) // wallets), seed + 1)
+            later_raws = [canonical(t.envelope()) for t in later]
+            result |= measure_latency(setup, later_raws, threads, offered)
+        store.close()
+    tps = float(result["tps"])
     return {
         "outputs_in_state": outputs,
         "wallets": wallets,
         "transactions": len(txs),
-        "committed": committed,
-        "refused": len(refused),
-        "first_refusal": str(refused[0]) if refused else None,
-        "seconds": round(elapsed, 3),
-        "tps": round(tps, 1),
+        **result,
         "verify_threads": threads,
         "verify_ceiling": round(ceiling, 1),
         "ratio": round(tps / ceiling, 3),
         "machine_ceiling": round(machine, 1),
         "machine_ratio": round(tps / machine, 3),
-        "blocks": len(blocks),
-        "blocks_after": setup.chain.tip.height - height_before,
-        "block_p50_ms": round(percentile(block_ms, 0.5), 1),
-        "block_p99_ms": round(percentile(block_ms, 0.99), 1),
-        "build_p50_ms": round(percentile([t.build_ms for t in blocks], 0.5), 1),
-        "commit_p50_ms": round(percentile([t.commit_ms for t in blocks], 0.5), 1),
+        "process_ceiling": round(processes, 1),
+        "process_ratio": round(tps / processes, 3),
         "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "load_before": load_before,
+        "load_after": load_average(),
     }
 
 
-def print_table(runs: list[dict[str, object]]) -> None:
+def print_table(runs: list[dict[str, Any]]) -> None:
+    """One line per run, the figures the issue's targets read."""
     columns = [
         "outputs_in_state",
-        "transactions",
         "tps",
-        "verify_ceiling",
-        "ratio",
+        "process_ceiling",
+        "process_ratio",
         "machine_ceiling",
-        "machine_ratio",
+        "verify_ceiling",
+        "writer_cpu_us_per_tx",
+        "writer_python_cpu_us_per_tx",
+        "edge_cpu_us_per_tx",
         "block_p50_ms",
-        "block_p99_ms",
+        "latency_p50_ms",
+        "latency_p99_ms",
+        "load_before",
         "rss_mb",
     ]
-    print(" | ".join(f"{c:>16}" for c in columns))
+    print(" | ".join(f"{c:>14}" for c in columns))
     for run in runs:
-        print(" | ".join(f"{run[c]!s:>16}" for c in columns))
+        print(" | ".join(f"{run.get(c, '')!s:>14}" for c in columns))
 
 
 def run_mixed(wallets: int, rounds: int, threads: int, seed: int, out: str | None) -> int:
@@ -241,69 +203,98 @@ def run_mixed(wallets: int, rounds: int, threads: int, seed: int, out: str | Non
     return 0
 
 
+def single_command(args: argparse.Namespace, size: int) -> list[str]:
+    """The command line of one state size's run in its own process."""
+    command = [sys.executable, "-m", "loadtests.bench_core", "--single", "--outputs", str(size)]
+    for name in ("wallets", "rounds", "threads", "seed", "offered", "offered_seconds"):
+        command += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
+    return command
+
+
+def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Best and median per state size, the slowest size's best, and the spread across sizes."""
+    sizes: dict[int, list[dict[str, Any]]] = {}
+    for run in runs:
+        sizes.setdefault(int(run["outputs_in_state"]), []).append(run)
+    per_size = {
+        size: {
+            "best_tps": max(float(r["tps"]) for r in group),
+            "median_tps": statistics.median(float(r["tps"]) for r in group),
+            "best_writer_cpu_us_per_tx": min(float(r["writer_cpu_us_per_tx"]) for r in group),
+            "best_writer_python_cpu_us_per_tx": min(
+                float(r["writer_python_cpu_us_per_tx"]) for r in group
+            ),
+        }
+        for size, group in sizes.items()
+    }
+    best = [figures["best_tps"] for figures in per_size.values()]
+    return {
+        **min(runs, key=lambda r: float(r["tps"])),
+        "per_size": per_size,
+        "runs": runs,
+        "tps_spread": round(max(best) / min(best) - 1, 3),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark (each state size in its own process) and print the table."""
     parser = argparse.ArgumentParser(description="Core ledger benchmark")
-    parser.add_argument("--json", help="write results here")
-    parser.add_argument(
-        "--outputs", default="10000,100000,1000000", help="state sizes, comma-separated"
-    )
-    parser.add_argument("--wallets", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=40, help="payments per wallet")
-    parser.add_argument(
+    add = parser.add_argument
+    add("--json", help="write results here")
+    add("--outputs", default="10000,100000,1000000", help="state sizes, comma-separated")
+    add("--wallets", type=int, default=1000)
+    add("--rounds", type=int, default=40, help="payments per wallet")
+    add(
         "--threads",
         type=int,
         default=1,
-        help="the producer's verification workers (processes; also the ceiling's threads). "
-        "One leaves the writer a whole core on a 2-core machine",
+        help="the producer's edge worker processes (one measured as fast as two on 2 cores, "
+        "and it leaves the writer and LevelDB's compaction a core)",
     )
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--single", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument(
-        "--mix", action="store_true", help="mixed workload (70/20/10) beside plain transfers"
-    )
+    add("--seed", type=int, default=7)
+    add("--repeat", type=int, default=1, help="runs per state size (best and median reported)")
+    add("--offered", type=float, default=5000, help="offered tx/s of the latency phase (0: skip)")
+    add("--offered-seconds", type=float, default=6.0, help="length of the latency phase")
+    add("--single", action="store_true", help=argparse.SUPPRESS)
+    add("--mix", action="store_true", help="mixed workload (70/20/10) beside plain transfers")
     args = parser.parse_args(argv)
     if args.mix:
         return run_mixed(args.wallets, args.rounds, args.threads, args.seed, args.json)
     sizes = [int(x) for x in args.outputs.split(",")]
     if args.single:
-        print(json.dumps(run_one(sizes[0], args.wallets, args.rounds, args.threads, args.seed)))
+        figures = run_one(
+            sizes[0],
+            args.wallets,
+            args.rounds,
+            args.threads,
+            args.seed,
+            args.offered,
+            args.offered_seconds,
+        )
+        print(json.dumps(figures))
         return 0
     runs = []
-    for size in sizes:
-        print(
-            f"bench_core: {size:,} outputs in state, "
-            f"{args.wallets} wallets x {args.rounds} payments ...",
-            file=sys.stderr,
-        )
-        command = [
-            sys.executable,
-            "-m",
-            "loadtests.bench_core",
-            "--single",
-            "--outputs",
-            str(size),
-            "--wallets",
-            str(args.wallets),
-            "--rounds",
-            str(args.rounds),
-            "--threads",
-            str(args.threads),
-            "--seed",
-            str(args.seed),
-        ]
-        result = subprocess.run(command, check=True, capture_output=True, text=True)
-        runs.append(json.loads(result.stdout.strip().splitlines()[-1]))
+    for _ in range(args.repeat):
+        for size in sizes:
+            print(
+                f"bench_core: {size:,} outputs in state, {args.wallets} wallets x "
+                f"{args.rounds} payments, load {load_average()} ...",
+                file=sys.stderr,
+            )
+            done = subprocess.run(
+                single_command(args, size), check=True, capture_output=True, text=True
+            )
+            runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
     print_table(runs)
-    tps = [float(r["tps"]) for r in runs]  # type: ignore[arg-type]
-    summary = {
-        **min(runs, key=lambda r: float(r["tps"])),
-        "runs": runs,  # type: ignore[arg-type]
-        "tps_spread": round(max(tps) / min(tps) - 1, 3),
-    }
-    print(
-        f"slowest run: {summary['tps']} tx/s, ratio {summary['ratio']}; "
-        f"spread across sizes {summary['tps_spread']:.1%}"
-    )
+    summary = summarise(runs)
+    for size, figures in summary["per_size"].items():
+        print(
+            f"{size:>11,} outputs: best {figures['best_tps']} tx/s, median "
+            f"{figures['median_tps']} tx/s, writer CPU "
+            f"{figures['best_writer_cpu_us_per_tx']} us/tx "
+            f"({figures['best_writer_python_cpu_us_per_tx']} in its Python threads)"
+        )
+    print(f"spread of the best rates across sizes {summary['tps_spread']:.1%}")
     if args.json:
         with open(args.json, "w") as out:
             json.dump(summary, out, indent=2)

@@ -32,6 +32,7 @@ from ledger.crypto import KeyPair
 from ledger.errors import BadSignature, TengeError, Unavailable
 from ledger.types import Transaction
 from ledger.validation import parse_transaction, validate_transaction
+from node.inbox import Inbox
 from node.ordering import BlockLog, CommitListener, LocalLog, Outcome
 from node.verifier import BatchVerifier, Triple
 
@@ -46,6 +47,8 @@ class BlockTiming(msgspec.Struct, frozen=True):
     rejected: int
     build_ms: float
     commit_ms: float
+    cpu_ms: float = 0.0
+    """The committer thread's CPU time for the block (build, commit, outcomes)."""
 
 
 class Submission(msgspec.Struct, frozen=True):
@@ -56,9 +59,9 @@ class Submission(msgspec.Struct, frozen=True):
     verified: bool = False
 
 
-Checked = tuple[Transaction | bytes | TengeError, "Future[Outcome]"]
-"""A submission after the stateless stage: the transaction (or envelope bytes the
-edge workers have checked), or the error that refuses it."""
+Checked = tuple[Transaction | TengeError, "Future[Outcome]"]
+"""A submission after the stateless stage: the decoded transaction, or the error
+that refuses it."""
 
 
 def now_ms() -> int:
@@ -88,7 +91,7 @@ class Producer:
         self.chain, self.key, self.clock = chain, key, clock
         self.log: BlockLog = log or LocalLog()
         self.max_block, self.max_wait = max_block, max_wait_ms / 1000
-        self._inbox: queue.Queue[Submission] = queue.Queue(max_queue)
+        self._inbox: Inbox[Submission] = Inbox(max_queue)
         self._verified: queue.Queue[list[Checked] | None]
         self._verified = queue.Queue(2)
         edge = (edge_registry, chain.network) if edge_registry else None
@@ -109,15 +112,13 @@ class Producer:
         future: Future[Outcome] = Future()
         if self._stop.is_set():
             raise Unavailable(reason="the producer is stopping")
-        try:
-            self._inbox.put_nowait(Submission(tx, future, verified))
-        except queue.Full:
-            raise Unavailable(reason="the transaction queue is full") from None
+        if not self._inbox.put(Submission(tx, future, verified)):
+            raise Unavailable(reason="the transaction queue is full")
         return future
 
     def queue_size(self) -> int:
         """Transactions waiting to be verified (approximate)."""
-        return self._inbox.qsize()
+        return len(self._inbox)
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -155,22 +156,7 @@ class Producer:
                 return
 
     def _take_batch(self) -> list[Submission]:
-        try:
-            batch = [self._inbox.get(timeout=0.05)]
-        except queue.Empty:
-            return []
-        deadline = time.monotonic() + self.max_wait
-        while len(batch) < self.max_block:
-            remaining = deadline - time.monotonic()
-            try:
-                batch.append(
-                    self._inbox.get(timeout=remaining)
-                    if remaining > 0
-                    else self._inbox.get_nowait()
-                )
-            except queue.Empty:
-                break
-        return batch
+        return self._inbox.take(self.max_block, self.max_wait, idle_s=0.05)
 
     def _at_edge(self, item: Submission) -> bool:
         """Raw envelopes go whole to the edge workers when they can check them."""
@@ -183,14 +169,9 @@ class Producer:
         envelopes = [item.payload for item in edge if isinstance(item.payload, bytes)]
         verdicts = iter(self.verifier.check_envelopes(envelopes))
         here = iter(self._verify_here([item for item in batch if not self._at_edge(item)]))
-        checked: list[Checked] = []
-        for item in batch:
-            if self._at_edge(item):
-                error = next(verdicts)
-                checked.append((error or item.payload, item.future))
-            else:
-                checked.append(next(here))
-        return checked
+        return [
+            (next(verdicts), item.future) if self._at_edge(item) else next(here) for item in batch
+        ]
 
     def _verify_here(self, batch: list[Submission]) -> list[Checked]:
         decoded = [self._decode(item.payload, item.verified) for item in batch]
@@ -224,15 +205,6 @@ class Producer:
             return error
         return tx
 
-    def _trusted(self, item: Transaction | bytes | TengeError) -> Transaction | TengeError:
-        """Envelope bytes the edge workers checked, decoded here for the block."""
-        if not isinstance(item, bytes):
-            return item
-        try:
-            return parse_transaction(item, self.chain.registry)
-        except TengeError as error:
-            return error
-
     def _commit_loop(self) -> None:
         while (batch := self._verified.get()) is not None:
             try:
@@ -244,8 +216,8 @@ class Producer:
                         future.set_exception(Unavailable(reason=f"commit failed: {error}"))
 
     def _commit(self, batch: list[Checked]) -> None:
-        ready = [(self._trusted(item), future) for item, future in batch]
-        txs = [item for item, _ in ready if isinstance(item, Transaction)]
+        cpu_started = time.thread_time()
+        txs = [item for item, _ in batch if isinstance(item, Transaction)]
         started = time.perf_counter()
         built = self.chain.build(txs, self.clock(), self.key)
         built_at = time.perf_counter()
@@ -256,7 +228,7 @@ class Producer:
         verdicts = iter(built.verdicts)
         height = built.height
         outcomes: list[Outcome] = []
-        for item, future in ready:
+        for item, future in batch:
             outcome = outcome_of(
                 item, height, item if isinstance(item, TengeError) else next(verdicts)
             )
@@ -265,9 +237,10 @@ class Producer:
         timing = BlockTiming(
             height=height,
             txs=len(built.transactions),
-            rejected=len(ready) - len(built.transactions),
+            rejected=len(batch) - len(built.transactions),
             build_ms=(built_at - started) * 1000,
             commit_ms=(committed_at - built_at) * 1000,
+            cpu_ms=(time.thread_time() - cpu_started) * 1000,
         )
         self.timings.append(timing)
         log.debug("block=%d txs=%d rejected=%d", height, timing.txs, timing.rejected)

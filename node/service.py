@@ -64,9 +64,10 @@ class LedgerService:
         self, txs: Sequence[Transaction], wait: bool = False, timeout: float = 10.0
     ) -> list[SubmitResult]:
         """Queue transactions already checked at the edge; optionally wait for their block."""
-        futures: list[Future[Outcome] | SubmitResult] = []
-        for tx in txs:
-            futures.append(self._committed(tx.txid) or self._enqueue(tx))
+        view = StateView(self.store)  # one view, one lock, for the whole batch
+        known = [self._committed(tx.txid, view) for tx in txs]
+        with self._lock:
+            futures = [found or self._enqueue(tx) for found, tx in zip(known, txs, strict=True)]
         if wait:
             wait_for([f for f in futures if isinstance(f, Future)], timeout=timeout)
         return [
@@ -82,14 +83,14 @@ class LedgerService:
         return self.submit([parse_transaction(e, registry) for e in envelopes], wait, timeout)
 
     def _enqueue(self, tx: Transaction) -> Future[Outcome]:
-        with self._lock:
-            future = self._pending.get(tx.txid)
-            if future is None:
-                future = self._pending[tx.txid] = self.ordering.submit(tx, verified=True)
+        """The transaction's future, queued once (the caller holds the lock)."""
+        future = self._pending.get(tx.txid)
+        if future is None:
+            future = self._pending[tx.txid] = self.ordering.submit(tx, verified=True)
         return future
 
-    def _committed(self, txid: bytes) -> SubmitResult | None:
-        location = StateView(self.store).tx_location(txid)
+    def _committed(self, txid: bytes, view: StateView | None = None) -> SubmitResult | None:
+        location = (view or StateView(self.store)).tx_location(txid)
         if location is None:
             return None
         return SubmitResult(txid.hex(), "committed", location.height, location.index)

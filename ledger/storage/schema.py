@@ -49,6 +49,10 @@ CONSENSUS_PREFIXES = frozenset(
     )
 )
 
+# What a block's records the chain keeps decoded across blocks (ledger.state.RecordCache):
+# the state it reads back, not the chain itself, the indexes, or the node-local nonces.
+CACHED_PREFIXES = CONSENSUS_PREFIXES | {PRODUCER_LOCAL[0]}
+
 TIP = META + b"tip"
 GENESIS = PARAM + b"genesis"
 
