@@ -177,8 +177,3 @@ wire();
 start().catch((error) => {
   text('loading-detail', `The wallet could not start: ${error.message}`);
 });
-
-wire();
-start().catch((error) => {
-  text('loading-detail', `The wallet could not start: ${error.message}`);
-});
