@@ -54,8 +54,9 @@ $(WEB): web/node_modules/.package-lock.json web/build.mjs $(shell find web/src -
 
 web: $(WEB)
 
+# The demo's data dir and port: TENGE_DATA_DIR (./data), TENGE_PORT (8080), TENGE_HOST.
 run: $(STAMP) $(WEB)
-	$(BIN)/python -m tools.demo --data ./data
+	$(BIN)/python -m tools.demo
 
 lint: $(DEV)
 	$(BIN)/ruff check .

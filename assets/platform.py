@@ -50,7 +50,9 @@ def check_license(pending: Pending, state: StateView) -> Effect:
     if state.wallet(body.wallet_id) is None:
         raise UnknownWallet(wallet_id=body.wallet_id)
     licence = PlatformLicence(body.wallet_id, body.licence, pending.block.height)
-    return changes((), (licence_key(body.wallet_id), licence if body.granted else None), parties=[])
+    return changes(
+        (), (licence_key(body.wallet_id), licence if body.status == "granted" else None), parties=[]
+    )
 
 
 # -- asset.create ----------------------------------------------------------------------

@@ -15,7 +15,7 @@ import msgspec
 from assets.records import ClassRecord, PlatformLicence, TokenRecord, class_key, licence_key
 from assets.records import token_key as record_key
 from assets.types import AssetClass, is_asset, item_token, unit_token
-from ledger.encoding import Hex32, decode_json
+from ledger.encoding import Hex32, Tiyn, decode_json
 from ledger.records import SupplyRecord
 from ledger.storage import schema
 
@@ -62,7 +62,7 @@ class AssetHolding(msgspec.Struct, frozen=True):
     """Units of one asset token a wallet holds, with what they are."""
 
     token: str
-    units: int
+    units: Tiyn
     asset: Hex32
     name: str
     unit: str

@@ -124,7 +124,10 @@ class AssetLicense(Body, frozen=True, tag="asset.license"):
     licence: Annotated[
         str, msgspec.Meta(min_length=1, max_length=64, description="the licence's number")
     ]
-    granted: Annotated[bool, msgspec.Meta(description="false withdraws the licence")] = True
+    status: Annotated[
+        Literal["granted", "withdrawn"],
+        msgspec.Meta(description='"withdrawn" takes the licence away'),
+    ] = "granted"
     nonce: Nonce = 0
 
 

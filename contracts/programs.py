@@ -64,7 +64,7 @@ def check_grant(pending: Pending, state: StateView) -> Effect:
     if state.wallet(body.wallet_id) is None:
         raise UnknownWallet(wallet_id=body.wallet_id)
     grant = IssuerGrant(wallet_id=body.wallet_id, height=pending.block.height)
-    return changes((), (grant_key(body.wallet_id), grant if body.granted else None))
+    return changes((), (grant_key(body.wallet_id), grant if body.status == "granted" else None))
 
 
 def require_issuer(key: str, state: StateView) -> str:

@@ -8,7 +8,7 @@ so the same code answers in the writer and in an API worker.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Annotated, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 import msgspec
 
@@ -26,7 +26,7 @@ from contracts.records import (
     program_lock,
     token_key,
 )
-from ledger.encoding import Hex32, decode_json
+from ledger.encoding import Hex32, Tiyn, decode_json
 from ledger.records import Locked, SupplyRecord
 from ledger.storage import schema
 from ledger.types import KZT
@@ -52,7 +52,7 @@ class ProgramView(msgspec.Struct, frozen=True):
     level: int
     policy: Annotated[Policy, msgspec.Meta(description="the rules of this token")]
     levels: tuple[LevelView, ...]
-    locked: Annotated[int, msgspec.Meta(description="KZT backing every level, in tiyn")]
+    locked: Annotated[Tiyn, msgspec.Meta(description="KZT backing every level, in tiyn")]
 
 
 class PolicyView(msgspec.Struct, frozen=True):
@@ -67,7 +67,7 @@ class TokenBalance(msgspec.Struct, frozen=True):
     """A holding of one token, with its program's name and rules in brief."""
 
     token: str
-    amount: int
+    amount: Tiyn
     name: str | None = None
     program: str | None = None
     level: int | None = None
@@ -85,18 +85,24 @@ class TokenBalances(msgspec.Struct, frozen=True):
 class EscrowView(msgspec.Struct, frozen=True):
     escrow: Hex32
     terms: EscrowRecord
-    locked: int
+    locked: Tiyn
+    status: Literal["open", "released", "refunded"]
+    """Always written (``terms`` omits it while it is the default, ``open``)."""
 
 
 class MeterView(msgspec.Struct, frozen=True):
     meter: Hex32
     terms: MeterRecord
-    locked: int
+    locked: Tiyn
+    status: Literal["open", "closed"]
+    """Always written (``terms`` omits it while it is the default, ``open``)."""
 
 
 class MandateView(msgspec.Struct, frozen=True):
     mandate: Hex32
     terms: MandateRecord
+    status: Literal["active", "revoked"]
+    """Always written (``terms`` omits it while it is the default, ``active``)."""
 
 
 def record(read: Reader, key: bytes, type_: type[S]) -> S | None:
@@ -162,20 +168,22 @@ def escrow_view(read: Reader, escrow_id: str) -> EscrowView | None:
     return (
         None
         if terms is None
-        else EscrowView(escrow_id, terms, locked(read, escrow_lock(escrow_id)))
+        else EscrowView(escrow_id, terms, locked(read, escrow_lock(escrow_id)), terms.status)
     )
 
 
 def meter_view(read: Reader, meter_id: str) -> MeterView | None:
     """A meter with its locked remaining budget, or None."""
     terms = record(read, meter_key(meter_id), MeterRecord)
-    return None if terms is None else MeterView(meter_id, terms, locked(read, meter_lock(meter_id)))
+    if terms is None:
+        return None
+    return MeterView(meter_id, terms, locked(read, meter_lock(meter_id)), terms.status)
 
 
 def mandate_view(read: Reader, mandate_id: str) -> MandateView | None:
     """A mandate, or None."""
     terms = record(read, mandate_key(mandate_id), MandateRecord)
-    return None if terms is None else MandateView(mandate_id, terms)
+    return None if terms is None else MandateView(mandate_id, terms, terms.status)
 
 
 def party_keys(view: EscrowView | MeterView) -> Iterable[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Literal
 
 from contracts.policy import Policy
-from ledger.encoding import Hex32, Wire
+from ledger.encoding import Amount, Hex32, Tiyn, Wire
 from ledger.storage import schema
 
 
@@ -34,7 +34,7 @@ class EscrowRecord(Wire, frozen=True):
 
     payer: Hex32
     payee: Hex32
-    amount: int
+    amount: Amount
     deadline: int
     arbiter: Hex32 | None = None
     hashlock: Hex32 | None = None
@@ -46,9 +46,9 @@ class MeterRecord(Wire, frozen=True):
 
     customer: Hex32
     provider: Hex32
-    budget: int
+    budget: Amount
     expires_at: int
-    claimed: int = 0
+    claimed: Tiyn = 0
     sequence: int = 0
     status: Literal["open", "closed"] = "open"
 

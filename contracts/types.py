@@ -7,7 +7,7 @@ import it to build transactions.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -25,7 +25,10 @@ class ProgramGrant(Body, frozen=True, tag="program.grant"):
     """The central bank grants (or withdraws) a wallet the role of program issuer."""
 
     wallet_id: Annotated[Ident, msgspec.Meta(description="a government body's wallet")]
-    granted: Annotated[bool, msgspec.Meta(description="false withdraws the role")] = True
+    status: Annotated[
+        Literal["granted", "withdrawn"],
+        msgspec.Meta(description='"withdrawn" takes the role away'),
+    ] = "granted"
     nonce: Nonce = 0
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from ledger.encoding import Hex32, Wire
+from ledger.encoding import Hex32, Tiyn, Wire
 from ledger.storage.schema import locked_key
 from ledger.types import Tier
 
@@ -19,7 +19,7 @@ class BankRecord(Wire, frozen=True):
     bank_id: str
     name: str
     keys: tuple[Hex32, ...]
-    issuance_limit: int
+    issuance_limit: Tiyn
     status: Literal["active", "suspended"] = "active"
     issued: int = 0
     redeemed: int = 0

@@ -239,7 +239,7 @@ class LedgerService:
             status="ok",
             height=self.chain.tip.height,
             queue=self.ordering.queue_size(),
-            uptime_s=round(time.monotonic() - self.started, 1),
+            uptime_s=int(time.monotonic() - self.started),
         )
 
     def metrics(self) -> dict[str, float]:

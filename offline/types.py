@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from ledger.encoding import Amount, Hex32, Ident, NetworkId, Wire, exact
+from ledger.encoding import MAX_AMOUNT, Amount, Hex32, Ident, NetworkId, Wire, exact
 from ledger.types import Body, Inputs, Nonce, OutPoint, Output
 from offline.params import OfflineParams
 from offline.voucher import decode_voucher
@@ -122,8 +122,12 @@ class PurseDefund(Body, frozen=True, tag="purse.defund"):
 
     purse: Hex32
     last_counter: Annotated[int, msgspec.Meta(ge=0, le=65_535)]
-    cumulative: Annotated[int, msgspec.Meta(ge=0, description="tiyn the vouchers total")]
-    amount: Annotated[int, msgspec.Meta(ge=0, description="tiyn returned now (restated)")]
+    cumulative: Annotated[
+        int, msgspec.Meta(ge=0, le=MAX_AMOUNT, description="tiyn the vouchers total")
+    ]
+    amount: Annotated[
+        int, msgspec.Meta(ge=0, le=MAX_AMOUNT, description="tiyn returned now (restated)")
+    ]
     to: Annotated[Hex32, msgspec.Meta(description="a key of the purse's wallet")]
 
     def creates(self) -> tuple[Output, ...]:

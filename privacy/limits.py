@@ -97,7 +97,7 @@ def check_combined(
 
 def check_level(wallet: WalletRecord, caps: LevelCaps, level: str, sent: int, today: int) -> None:
     """The level is allowed for the tier, and this outflow is within its caps."""
-    if not caps.allowed:
+    if caps.access == "barred":
         raise PrivacyLevelNotAllowed(wallet_id=wallet.wallet_id, tier=wallet.tier, level=level)
     _within(wallet, f"{level}_per_payment", caps.per_payment, sent)
     if caps.daily is not None:

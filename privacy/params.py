@@ -41,7 +41,7 @@ def default_tiers() -> dict[Tier, TierPrivacy]:
         "anonymous": TierPrivacy(_caps(20_000, 50_000), _caps(10_000, 20_000, 50_000)),
         "basic": TierPrivacy(_caps(200_000, 500_000), _caps(20_000, 50_000, 100_000)),
         "full": TierPrivacy(_caps(5_000_000, 10_000_000), _caps(50_000, 100_000, 300_000)),
-        "business": TierPrivacy(LevelCaps(), LevelCaps(allowed=False)),
+        "business": TierPrivacy(LevelCaps(), LevelCaps(access="barred")),
     }
 
 

@@ -46,7 +46,10 @@ Blinded = Annotated[tuple[Hex32, ...], msgspec.Meta(min_length=1, max_length=64)
 class LevelCaps(Wire, frozen=True):
     """What one tier may do at one level; an absent cap means none (tier limits still apply)."""
 
-    allowed: bool = True
+    access: Annotated[
+        Literal["allowed", "barred"],
+        msgspec.Meta(description='"barred": the tier may not use the level'),
+    ] = "allowed"
     per_payment: Amount | None = None
     """Largest private payment, or anonymous withdrawal, in tiyn."""
     daily: Amount | None = None
@@ -59,7 +62,7 @@ class TierPrivacy(Wire, frozen=True):
     """The private and anonymous levels of one tier (open is always allowed)."""
 
     private: LevelCaps = LevelCaps()
-    anonymous: LevelCaps = LevelCaps(allowed=False)
+    anonymous: LevelCaps = LevelCaps(access="barred")
 
 
 class Authority(Wire, frozen=True):
@@ -98,7 +101,7 @@ class PrivacyParams(Wire, frozen=True):
     def tier(self, tier: str) -> TierPrivacy:
         """The levels of a tier (none allowed for a tier the parameters leave out)."""
         found = [levels for name, levels in self.tiers.items() if name == tier]
-        return found[0] if found else TierPrivacy(LevelCaps(allowed=False))
+        return found[0] if found else TierPrivacy(LevelCaps(access="barred"))
 
     def denomination(self, amount: int) -> Denomination | None:
         """The denomination of this value, if configured."""

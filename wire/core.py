@@ -99,7 +99,9 @@ class Health(msgspec.Struct, frozen=True):
     status: str
     height: int
     queue: int
-    uptime_s: float
+    uptime_s: Annotated[
+        int, msgspec.Meta(ge=0, description="whole seconds since the writer started")
+    ]
 
 
 class SubmitResponse(msgspec.Struct, frozen=True):

@@ -219,6 +219,10 @@ def test_escrow_released_by_delivery_code_and_shown_only_to_its_parties(api: Api
         code="4242",
     )
     escrow = town.submit(opened)
+    status = town.programs.client.http.get(
+        f"/v1/escrows/{escrow}", auth=town.programs.client._signed(seller)
+    )
+    assert status.json()["status"] == "open"  # written while open, not left out as a default
     wrong = p.escrow_release(NETWORK, escrow, seller.public_hex, kzt(1_000), [seller], code="0000")
     verdict = town.programs.check(wrong)
     assert (verdict.code, verdict.fields["reason"]) == ("escrow_not_releasable", "code")

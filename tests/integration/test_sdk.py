@@ -89,6 +89,33 @@ def test_batch_reports_each_item_and_one_bad_item_spoils_nothing(api: Api) -> No
     assert (batch.committed, batch.rejected) == (1, 1)
 
 
+def test_resubmitting_a_whole_batch_is_idempotent_item_by_item(api: Api) -> None:
+    """A bank that lost the answer sends the same batch again: the same txids come back
+    committed at the same places, and no wallet is paid twice."""
+    bank_id, bank = found_bank(api)
+    wallets = [open_wallet(api, bank_id, bank) for _ in range(2)]
+    coins = api.client.bank_coins(bank_id, bank)
+    fan_out = builders.transfer(
+        NETWORK,
+        coins,
+        [
+            *(builders.Output(owner=w.public_hex, amount=kzt(100)) for _, w in wallets),
+            builders.Output(
+                owner=bank.public_hex, amount=sum(c.output.amount for c in coins) - kzt(200)
+            ),
+        ],
+        [bank],
+    )
+    first = api.client.submit_batch([fan_out], wait=True)
+    again = api.client.submit_batch([fan_out], wait=True)
+    assert [r.status for r in again.results] == ["committed"]
+    assert [(r.txid, r.height, r.index) for r in again.results] == [
+        (r.txid, r.height, r.index) for r in first.results
+    ]
+    for wallet_id, wallet in wallets:
+        assert api.client.wallet(wallet_id, wallet).balances == {"KZT": kzt(100)}
+
+
 def test_history_lists_a_wallets_payments_newest_first(api: Api) -> None:
     bank_id, bank = found_bank(api)
     alice_id, alice = open_wallet(api, bank_id, bank, "full", kzt(5_000))

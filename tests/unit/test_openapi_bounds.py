@@ -173,3 +173,55 @@ def test_an_escrow_of_no_money_or_less_is_refused(amount: int) -> None:
     tx = Transaction.create(NETWORK, body, [key("alice")])
     with pytest.raises(InvalidAmount):
         validate_transaction(tx, full_registry(), NETWORK, signatures=False)
+
+
+MONEY_FIELDS = ("amount", "issuance_limit", "budget", "claimed", "locked", "cumulative", "units")
+
+
+def money_properties() -> list[tuple[str, str, dict[str, Any]]]:
+    """Every integer property of every published schema whose name is a money field."""
+    found = []
+    for name, schema in SCHEMAS.items():
+        for field in schema.get("properties", {}):
+            if field in MONEY_FIELDS and published(name, field).get("type") == "integer":
+                found.append((name, field, published(name, field)))
+    return found
+
+
+def test_every_published_money_field_is_bounded_to_an_exact_double() -> None:
+    """Bodies, records and views alike: no integer of money without its 2**53-1 bound."""
+    unbounded = [(n, f) for n, f, p in money_properties() if p.get("maximum") != MAX_AMOUNT]
+    assert money_properties() and not unbounded
+
+
+def test_amounts_are_one_or_more_and_issuance_limits_zero_or_more() -> None:
+    """PurseDefund's restated ``amount`` may be 0 (nothing left), so it is not listed."""
+    found = {(n, f): p["minimum"] for n, f, p in money_properties()}
+    for name in ("Output", "Redeem", "EscrowOpen", "EscrowRecord", "TransferOut"):
+        if (name, "amount") in found:
+            assert found[name, "amount"] == 1, name
+    for name in ("BankRegister", "BankUpdate", "BankRecord"):
+        assert found[name, "issuance_limit"] == 0, name
+
+
+def test_health_publishes_uptime_as_an_integer() -> None:
+    assert published("Health", "uptime_s")["type"] == "integer"
+
+
+BOOLEANS = {
+    ("Policy", "transferable"),  # signed: encoding.md section 2 documents it, false omitted
+    ("CheckResult", "accepted"),  # response bodies only, never signed or hashed
+    ("ClassView", "licensed"),
+    ("TokenStatus", "spent"),
+}
+
+
+def test_the_only_booleans_are_the_documented_ones() -> None:
+    """Grants, licences and privacy levels carry a status string, not a boolean."""
+    booleans = {
+        (name, field)
+        for name, schema in SCHEMAS.items()
+        for field in schema.get("properties", {})
+        if published(name, field).get("type") == "boolean"
+    }
+    assert booleans == BOOLEANS

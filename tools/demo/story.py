@@ -222,10 +222,19 @@ def print_commands(url: str, data_dir: str, txid: str | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Narrated demo network of the digital tenge")
-    parser.add_argument("--data", default="./data", help="data directory (LevelDB, keys)")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8080)
+    parser = argparse.ArgumentParser(
+        description="Narrated demo network of the digital tenge. TENGE_DATA_DIR, TENGE_HOST "
+        "and TENGE_PORT set the defaults, as they do for tenge-node; flags win."
+    )
+    env = os.environ
+    parser.add_argument(
+        "--data",
+        default=env.get("TENGE_DATA_DIR", "./data"),
+        help="data directory (LevelDB, keys); default $TENGE_DATA_DIR or ./data",
+    )
+    parser.add_argument("--host", default=env.get("TENGE_HOST", "127.0.0.1"))
+    # argparse applies ``type`` to a string default too: a bad TENGE_PORT is a usage error.
+    parser.add_argument("--port", type=int, default=env.get("TENGE_PORT", "8080"))
     parser.add_argument("--check", action="store_true", help="stop once the node is up")
     args = parser.parse_args(argv)
     txid = narrate(args.data)

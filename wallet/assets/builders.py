@@ -13,6 +13,7 @@ price, the buyer's key); the buyer completes it with its KZT coins
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Literal
 
 from assets.types import (
     AssetClass,
@@ -59,7 +60,8 @@ def asset_license(
     granted: bool = True,
 ) -> Transaction:
     """The National Bank licenses a wallet as a platform operator (or withdraws it)."""
-    body = AssetLicense(wallet_id=wallet_id, licence=licence, granted=granted, nonce=nonce)
+    status: Literal["granted", "withdrawn"] = "granted" if granted else "withdrawn"
+    body = AssetLicense(wallet_id=wallet_id, licence=licence, status=status, nonce=nonce)
     return sign(network, body, [central_bank])
 
 

@@ -7,6 +7,7 @@ the contracts module's wire types (no server code).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Literal
 
 from contracts.policy import Policy, token_id
 from contracts.templates import (
@@ -57,7 +58,8 @@ def program_grant(
     network: str, central_bank: KeyPair, wallet_id: str, nonce: int, granted: bool = True
 ) -> Transaction:
     """The central bank makes a wallet a program issuer (or withdraws the role)."""
-    body = ProgramGrant(wallet_id=wallet_id, granted=granted, nonce=nonce)
+    status: Literal["granted", "withdrawn"] = "granted" if granted else "withdrawn"
+    body = ProgramGrant(wallet_id=wallet_id, status=status, nonce=nonce)
     return sign(network, body, [central_bank])
 
 

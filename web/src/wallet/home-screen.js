@@ -53,7 +53,7 @@ async function renderPrivate() {
 export function levelsOf(params, tier) {
   const levels = params?.tiers?.[tier];
   if (!levels) return {};
-  const caps = (level, absent) => (levels[level] ? { allowed: levels[level].allowed ?? true, ...levels[level] } : absent);
+  const caps = (level, absent) => (levels[level] ? { ...levels[level], allowed: (levels[level].access ?? 'allowed') === 'allowed' } : absent);
   return { private: caps('private', { allowed: true }), anonymous: caps('anonymous', { allowed: false }) };
 }
 
