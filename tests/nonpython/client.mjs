@@ -104,6 +104,15 @@ await submit({ kind: 'wallet.open', wallet_id: walletId, bank_id: bankId, tier: 
 const paid = await submit({ kind: 'transfer', inputs: [{ index: 0, txid: issued }], outputs: [{ amount: 1_000_00, owner: walletKey }, { amount: 499_000_00, owner: bankKey }], memo: 'from Node ☕' }, bankSeed);
 await submit({ kind: 'wallet.update', wallet_id: walletId, tier: 'full', nonce }, bankSeed);
 await submit({ kind: 'redeem', bank_id: bankId, inputs: [{ index: 1, txid: paid }], amount: 400_000_00, change: [{ amount: 99_000_00, owner: bankKey }] }, bankSeed);
+// Contracts (docs/kinds.md): an escrow released by its delivery code, signed by the payee
+// alone (hashlock = hex SHA-256 of the code's UTF-8 bytes); a second one refunded early by the payee.
+const code = `delivery-${tag}`;
+const hashlock = hex(sha256(Buffer.from(code, 'utf8')));
+const deadline = Date.now() + 3_600_000;
+const opened = await submit({ kind: 'escrow.open', inputs: [{ index: 0, txid: paid }], payer: walletKey, payee: bankKey, amount: 300_00, deadline, hashlock, change: [{ amount: 700_00, owner: walletKey }] }, walletSeed);
+await submit({ kind: 'escrow.release', escrow: opened, payee: bankKey, amount: 300_00, code }, bankSeed);
+const second = await submit({ kind: 'escrow.open', inputs: [{ index: 0, txid: opened }], payer: walletKey, payee: bankKey, amount: 200_00, deadline, change: [{ amount: 500_00, owner: walletKey }] }, walletSeed);
+await submit({ kind: 'escrow.refund', escrow: second, payer: walletKey, amount: 200_00 }, bankSeed);
 const wallet = await signedGet(walletSeed, `${nodeUrl}/v1/wallets/${walletId}`);
-if (wallet.balances.KZT !== 1_000_00) fail(`wallet balance ${JSON.stringify(wallet.balances)}`);
+if (wallet.balances.KZT !== 700_00) fail(`wallet balance ${JSON.stringify(wallet.balances)}`);
 console.log('ok');

@@ -34,6 +34,17 @@ field is always written; otherwise the default shown is the value that is
 omitted. An integer bound marked *validated* is checked by the stateless
 validation (`invalid_amount`), the others by the decoder (`schema_violation`).
 
+**Escrow release by delivery code.** An `escrow.open` may carry `hashlock` =
+hex(SHA-256(UTF-8(code))) of a delivery code (a string of 1 to 128 code points,
+no normalisation). The escrow's id is the `escrow.open` txid. An
+`escrow.release` is accepted when it is signed by both payer and payee, or by
+the arbiter, or, before `deadline`, when its `code` hashes to the `hashlock`; in
+that last case any one party (payer, payee or arbiter; in practice the payee)
+signs, and no one else may. The code travels in the body as a JSON string and
+is covered by the signature and the txid like any other field. An
+`escrow.refund` is accepted from `deadline` on (any party signs), or earlier if
+the payee or the arbiter signs. `tests/nonpython/client.mjs` does both from Node.
+
 """
 
 
