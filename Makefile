@@ -54,6 +54,11 @@ $(WEB): web/node_modules/.package-lock.json web/build.mjs $(shell find web/src -
 
 web: $(WEB)
 
+# The non-Python client test (tests/nonpython): pinned tweetnacl and @noble/hashes, no install scripts.
+NONPY := tests/nonpython/node_modules/.package-lock.json
+$(NONPY): tests/nonpython/package-lock.json | deps
+	cd tests/nonpython && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
 # The demo's data dir and port: TENGE_DATA_DIR (./data), TENGE_PORT (8080), TENGE_HOST.
 run: $(STAMP) $(WEB)
 	$(BIN)/python -m tools.demo
@@ -64,7 +69,7 @@ lint: $(DEV)
 	$(BIN)/mypy ledger contracts offline privacy assets wire wallet api node
 	$(BIN)/lint-imports
 
-test: lint $(WEB)
+test: lint $(WEB) $(NONPY)
 	$(BIN)/python -m pytest -q
 
 bench: $(DEV) $(WEB)
@@ -85,4 +90,4 @@ load: $(DEV)
 	$(BIN)/python -m loadtests.load --reports reports $(LOAD_ARGS)
 
 clean:
-	rm -rf $(VENV) data reports web/dist web/node_modules
+	rm -rf $(VENV) data reports web/dist web/node_modules tests/nonpython/node_modules

@@ -31,6 +31,7 @@ export function usePaymentRequest(textValue) {
   $('pay-done').hidden = true;
   text('pay-explain', '');
   $('pay-amount').focus();
+  document.querySelector('input[name="privacy"][value="open"]').checked = true;
   privacyChoices().catch(() => {});
 }
 
@@ -41,7 +42,9 @@ async function privacyChoices() {
   privateRadio.disabled = !levels.private?.allowed;
   const anonymousRadio = document.querySelector('input[name="privacy"][value="anonymous"]');
   anonymousRadio.disabled = !levels.anonymous?.allowed || !state.privacy?.denominations?.length;
-  document.querySelector('input[name="privacy"][value="open"]').checked = true;
+  // The parameters arrive after the screen opens: keep a choice made meanwhile unless it is barred.
+  const chosen = document.querySelector('input[name="privacy"]:checked');
+  if (!chosen || chosen.disabled) document.querySelector('input[name="privacy"][value="open"]').checked = true;
   const notes = [];
   if (levels.private?.allowed) notes.push('Private: amounts, memo and payee are sealed; the ledger sees commitments only.');
   if (levels.anonymous?.allowed) notes.push('Anonymous: bearer tokens you withdrew pay the exact amount; nobody can link them to you.');
