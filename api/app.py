@@ -16,7 +16,18 @@ from api import errors
 from api.context import Context
 from api.metrics import HttpMetrics
 from api.protocol import LedgerApi
-from api.routes import assets, chain, contracts, offline, ops, privacy, transactions, wallets, web
+from api.routes import (
+    assets,
+    banks,
+    chain,
+    contracts,
+    offline,
+    ops,
+    privacy,
+    transactions,
+    wallets,
+    web,
+)
 from api.spec import CONVERTERS, Catalogue, openapi
 from ledger.registry import Registry
 
@@ -44,7 +55,18 @@ def create_app(
     app.extensions["tenge"] = Context(ledger, registry, info.network, info.producer_keys)
     app.url_map.converters.update(CONVERTERS)
     catalogue = Catalogue()
-    for module in (transactions, chain, wallets, contracts, offline, privacy, assets, ops, web):
+    for module in (
+        transactions,
+        chain,
+        wallets,
+        banks,
+        contracts,
+        offline,
+        privacy,
+        assets,
+        ops,
+        web,
+    ):
         app.register_blueprint(module.blueprint(catalogue))
     app.extensions["tenge_openapi"] = openapi(
         catalogue, registry.body_types(), f"Digital tenge ledger — {info.network}", "1.0.0"

@@ -67,6 +67,7 @@ class Endpoint:
     query: tuple[Param, ...] = ()
     errors: tuple[int, ...] = ()
     description: str = ""
+    media: str = "application/json"  # the success response's media type
 
 
 class ProblemDocument(msgspec.Struct, frozen=True):
@@ -150,7 +151,7 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
                 str(code): {
                     "description": "success",
                     "content": {
-                        "application/json": {
+                        endpoint.media: {
                             "schema": {"$ref": REF.format(name=_name(endpoint.response))}
                         }
                     },

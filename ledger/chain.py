@@ -25,6 +25,7 @@ from ledger.crypto import (
 )
 from ledger.encoding import canonical, decode_json
 from ledger.errors import InvalidBlock, TengeError
+from ledger.feed import write_feed
 from ledger.params import genesis_writes
 from ledger.records import ChainTip, HistoryNote, KeyOwner, TxLocation
 from ledger.registry import BlockContext, Effect, Pending, Registry
@@ -247,7 +248,7 @@ def apply_transaction(
         txid = bytes.fromhex(point.txid)
         write(s.output_key(txid, point.index), None)
         write(s.owner_output_key(bytes.fromhex(output.owner), txid, point.index), None)
-    created = tx.body.creates()
+    created = tx.body.creates() if effect.outputs is None else effect.outputs
     for index, output in enumerate(created):
         write(s.output_key(tx.txid, index), output)
         write(s.owner_output_key(bytes.fromhex(output.owner), tx.txid, index), b"")
@@ -258,6 +259,8 @@ def apply_transaction(
         for party in effect.parties:
             note = HistoryNote(txid=tx.txid.hex(), kind=tx.kind, delta=deltas.get(party, {}))
             view.write(s.history_key(party, height, position), note)
+    if effect.parties or effect.banks or effect.instructions:
+        write_feed(pending, effect, created, view, position)
 
 
 def wallet_deltas(

@@ -78,6 +78,36 @@ class HistoryNote(Wire, frozen=True):
     """Per token, what the wallet's outputs gained (positive) or lost, in tiyn."""
 
 
+class WaterfallInstruction(Wire, frozen=True):
+    """What the ledger tells a bank to do off-ledger with a wallet's linked deposit account.
+
+    ``credit``: a payment would have pushed the wallet over its tier's holding cap, so the
+    excess was paid to the bank's reserve; the bank credits the deposit account with it
+    (waterfall). ``debit``: the wallet paid more than it held and the bank's waterfall pool
+    paid the shortfall under the wallet's standing mandate; the bank debits the deposit
+    account (reverse waterfall).
+    """
+
+    bank_id: str
+    wallet_id: str
+    deposit: str
+    """The bank's own reference of the linked deposit account (no personal data)."""
+    direction: Literal["credit", "debit"]
+    amount: int
+    """In tiyn."""
+
+
+class FeedNote(Wire, frozen=True):
+    """A bank's feed entry that is not simply one of its wallets' history (outside the digest):
+    the bank's own reserve moving, or a waterfall instruction."""
+
+    txid: str
+    kind: str
+    delta: dict[str, int] = {}
+    """Per token, what the bank's reserve keys gained (positive) or lost, in tiyn."""
+    instruction: WaterfallInstruction | None = None
+
+
 class TxLocation(Wire, frozen=True):
     """Where a committed transaction sits, and how many outputs it created."""
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 import msgspec
 
 from ledger.errors import TokenNotAllowed, Unavailable, UnknownKind
+from ledger.records import WaterfallInstruction
 from ledger.state import StateView
 from ledger.types import Body, Output, Transaction
 
@@ -76,7 +77,14 @@ class Effect(msgspec.Struct, frozen=True):
     """What a checked transaction will change; rules subclass it."""
 
     parties: tuple[str, ...] = ()
-    """Wallet ids whose history lists this transaction."""
+    """Wallet ids whose history lists this transaction (and so their banks' feeds)."""
+    banks: tuple[str, ...] = ()
+    """Banks whose own reserve or record this transaction touches: their feeds list it."""
+    instructions: tuple[WaterfallInstruction, ...] = ()
+    """Waterfall instructions for banks' feeds (``ledger.rules.waterfall``)."""
+    outputs: tuple[Output, ...] | None = None
+    """The outputs the transaction creates when its rule split some (the waterfall pays a
+    payee's excess over its holding cap to its bank); None: the body's own."""
 
 
 Write = tuple[bytes, Any]

@@ -19,6 +19,7 @@ import msgspec
 from ledger.chain import Chain, execute, genesis_hash
 from ledger.encoding import decode_json, decode_strict
 from ledger.errors import TengeError
+from ledger.feed import bank_feed
 from ledger.queries import (
     HistoryEntry,
     Holding,
@@ -35,6 +36,7 @@ from ledger.types import TIERS, Block, BlockHeader, Receipt, Transaction
 from ledger.validation import parse_transaction
 from node.nonces import NonceBook
 from node.ordering import Ordering, Outcome
+from wire.bank import FeedPage
 from wire.core import CheckResult, Health, NetworkInfo, Problem, SubmitResult, SupplyInfo
 
 
@@ -200,6 +202,12 @@ class LedgerService:
         if after is not None:
             ids = [i for i in ids if i > after]
         return ids[:limit]
+
+    def bank_feed(self, bank_id: str, after: str | None, limit: int) -> FeedPage:
+        """The bank's events after the cursor (``ledger.feed``), at most ``limit``."""
+        tip = self.chain.tip.height
+        events = tuple(e for e in bank_feed(self.store, bank_id, after, limit) if e.height <= tip)
+        return FeedPage(events, events[-1].id if events else after, tip)
 
     def claim_nonce(self, key: str, nonce: str, window_s: float) -> bool:
         """True the first time a (key, nonce) pair is seen within the window, across restarts."""

@@ -22,6 +22,7 @@ from ledger.receipts import verify_receipt
 from ledger.records import BankRecord
 from ledger.types import Receipt, Transaction
 from wallet.builders import Coin
+from wire.bank import FeedPage
 from wire.core import (
     BatchResponse,
     BlockList,
@@ -177,3 +178,26 @@ class TengeClient:
             params["after"] = after
         path = f"/v1/banks/{bank_id}/wallets"
         return self._call(WalletList, "GET", path, params=params, auth=self._signed(key))
+
+    def bank_events(
+        self,
+        bank_id: str,
+        key: KeyPair,
+        after: str | None = None,
+        limit: int = 100,
+        wait: int = 0,
+    ) -> FeedPage:
+        """The bank's feed after ``after``; ``wait`` seconds (at most 30) for a first event."""
+        params: dict[str, Any] = {"limit": limit, "wait": wait}
+        if after is not None:
+            params["after"] = after
+        path = f"/v1/banks/{bank_id}/events"
+        timeout = self.http.timeout.read or 30.0
+        return self._call(
+            FeedPage,
+            "GET",
+            path,
+            params=params,
+            auth=self._signed(key),
+            timeout=max(timeout, wait + 10.0),
+        )

@@ -101,7 +101,7 @@ def check_register(pending: Pending, state: StateView) -> Effect:
     bank = BankRecord(
         bank_id=body.bank_id, name=body.name, keys=body.keys, issuance_limit=body.issuance_limit
     )
-    return BankEffect(bank=bank, new_keys=body.keys)
+    return BankEffect(banks=(bank.bank_id,), bank=bank, new_keys=body.keys)
 
 
 def validate_update(body: Body) -> None:
@@ -122,7 +122,7 @@ def check_update(pending: Pending, state: StateView) -> Effect:
         issuance_limit=_given(body.issuance_limit, bank.issuance_limit),
         status=body.status or bank.status,
     )
-    return BankEffect(bank=updated, new_keys=body.add_keys)
+    return BankEffect(banks=(bank.bank_id,), bank=updated, new_keys=body.add_keys)
 
 
 def _given(value: int | None, current: int) -> int:
@@ -149,6 +149,7 @@ def check_issue(pending: Pending, state: StateView) -> Effect:
         )
     supply = state.supply(KZT)
     return BankEffect(
+        banks=(bank.bank_id,),
         bank=msgspec.structs.replace(bank, issued=bank.issued + total),
         supply=msgspec.structs.replace(supply, issued=supply.issued + total),
     )
@@ -171,6 +172,7 @@ def check_redeem(pending: Pending, state: StateView) -> Effect:
         raise ValueNotConserved(token=KZT, inputs=spent, outputs=body.amount + kept)
     supply = state.supply(KZT)
     return BankEffect(
+        banks=(bank.bank_id,),
         bank=msgspec.structs.replace(bank, redeemed=bank.redeemed + body.amount),
         supply=msgspec.structs.replace(supply, redeemed=supply.redeemed + body.amount),
     )

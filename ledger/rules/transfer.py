@@ -56,6 +56,9 @@ def transfer_rule(registry: Registry) -> TxRule:
         if special:
             registry.token_policy.check_transfer(pending, special, flows, state)
         wallets = check_limits(flows, state, pending.block)
-        return WalletsEffect(parties=tuple(w.wallet_id for w in wallets), wallets=wallets)
+        banks = tuple(dict.fromkeys(o.id for o in owners.values() if o.kind == "bank"))
+        return WalletsEffect(
+            parties=tuple(w.wallet_id for w in wallets), banks=banks, wallets=wallets
+        )
 
     return TxRule(kind="transfer", body=Transfer, check=check_transfer, apply=apply_wallets)

@@ -29,6 +29,7 @@ OWNER_OUTPUTS = b"O"  # O | owner(32) | txid(32) | index(1) -> b""
 HISTORY = b"H"  # H | wallet_id | 0x00 | height(8) | pos(4) -> HistoryNote
 BANK_WALLETS = b"W"  # W | bank_id | 0x00 | wallet_id     -> b""
 PRODUCER_LOCAL = b"V"  # V | family | "/" | id           -> the producer's own sealed records
+BANK_FEED = b"E"  # E | bank_id | 0x00 | height(8) | pos(4) | sub(2) -> wallet id, or FeedNote
 NONCES = b"N"  # N | claimed_ms(8) | H(key, nonce)(16)  -> b"" (signed reads seen, node-local)
 
 CONSENSUS_PREFIXES = frozenset(
@@ -146,3 +147,12 @@ def bank_wallet_key(bank_id: str, wallet_id: str) -> bytes:
 
 def bank_wallets_prefix(bank_id: str) -> bytes:
     return BANK_WALLETS + bank_id.encode() + b"\x00"
+
+
+def feed_key(bank_id: str, height: int, position: int, sub: int) -> bytes:
+    """One event of a bank's feed: the ``sub``-th event of block ``height``'s tx ``position``."""
+    return BANK_FEED + bank_id.encode() + b"\x00" + struct.pack(">QIH", height, position, sub)
+
+
+def feed_prefix(bank_id: str) -> bytes:
+    return BANK_FEED + bank_id.encode() + b"\x00"

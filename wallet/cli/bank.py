@@ -27,6 +27,7 @@ from wallet.cli.args import (
 from wallet.cli.assets import add_bank_assets_commands
 from wallet.cli.common import LOCAL, CliError, Reply, Session, bank_unlocked, submitted
 from wallet.cli.customers import add_customer_commands
+from wallet.cli.feed import add_feed_commands
 from wallet.cli.keys import add_keys_commands
 
 ENVIRONMENT = "TENGE_NODE, TENGE_KEYSTORE, TENGE_BANK, TENGE_PASSWORD"
@@ -64,6 +65,7 @@ def parser() -> argparse.ArgumentParser:
     amount_argument(command(commands, "redeem", redeem, parent, "return KZT to the central bank"))
     command(commands, "reserve", reserve, parent, "the bank's reserve balance")
     add_bank_assets_commands(commands, parent)
+    add_feed_commands(commands, parent)
     return top
 
 

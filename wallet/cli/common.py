@@ -229,7 +229,7 @@ def emit(reply: Reply, as_json: bool) -> None:
     """Print a command's reply for a script or a person."""
     if as_json:
         print(json.dumps(reply.data, indent=2))
-    else:
+    elif reply.lines:  # a command that printed as it went (``events``) has nothing more
         print("\n".join(reply.lines))
 
 
