@@ -21,6 +21,7 @@ rate (``--offered``) and reports submit-to-commit latency.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import resource
@@ -36,6 +37,7 @@ from ledger.encoding import canonical
 from ledger.storage.leveldb import LevelDBStore
 from loadtests.core_measure import CpuMarks, offered_load, verify_ceiling, verify_ceiling_processes
 from loadtests.core_network import NETWORK, T0, Setup, build_network, key, presign
+from node.collector import Collector
 from node.producer import Producer
 
 __all__ = ["NETWORK", "T0", "key", "run_one"]
@@ -50,6 +52,36 @@ def percentile(values: list[float], q: float) -> float:
 def load_average() -> float:
     """The machine's 1-minute load average (other engineers share it)."""
     return round(os.getloadavg()[0], 2)
+
+
+class GcPauses:
+    """The garbage collector's pauses while it is installed, by generation (gc.callbacks)."""
+
+    def __init__(self) -> None:
+        self.pauses: list[tuple[int, float]] = []
+        self._began = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._began = time.perf_counter()
+        else:
+            self.pauses.append((info["generation"], (time.perf_counter() - self._began) * 1000))
+
+    def __enter__(self) -> GcPauses:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self)
+
+    def figures(self) -> dict[str, Any]:
+        full = [ms for generation, ms in self.pauses if generation == 2]
+        return {
+            "gc_collections": len(self.pauses),
+            "gc_full_collections": len(full),
+            "gc_max_pause_ms": round(max((ms for _, ms in self.pauses), default=0.0), 1),
+            "gc_max_full_pause_ms": round(max(full, default=0.0), 1),
+        }
 
 
 def make_producer(setup: Setup, threads: int, queue: int) -> Producer:
@@ -97,14 +129,24 @@ def measure_throughput(setup: Setup, raws: list[bytes], threads: int) -> dict[st
     }
 
 
-def measure_latency(setup: Setup, raws: list[bytes], threads: int, rate: float) -> dict[str, Any]:
+def measure_latency(
+    setup: Setup, raws: list[bytes], threads: int, rate: float, calm_gc: bool = True
+) -> dict[str, Any]:
     """Payments offered at ``rate`` per second; submit-to-commit latency percentiles."""
     producer = make_producer(setup, threads, len(raws))
-    with producer:
+    with producer, GcPauses() as pauses:
+        collector = Collector(lambda: producer.queue_size() == 0) if calm_gc else None
+        if collector:  # the writer's policy (node/writer.py), started as the writer does
+            collector.start()
+            producer.on_commit.append(collector.after_block)
         started = time.perf_counter()
         futures, latencies = offered_load(producer, raws, rate)
         elapsed = time.perf_counter() - started
+        if collector:
+            collector.stop()
     return {
+        "calm_gc": calm_gc,
+        **pauses.figures(),
         "offered_tps": rate,
         "offered_committed": len(latencies),
         "offered_refused": len(futures) - len(latencies),
@@ -115,6 +157,11 @@ def measure_latency(setup: Setup, raws: list[bytes], threads: int, rate: float) 
     }
 
 
+def gc_policies(mode: str) -> list[str]:
+    """The latency phases to run: the interpreter's default collector, the writer's, or both."""
+    return ["default", "calm"] if mode == "both" else [mode]
+
+
 def run_one(
     outputs: int,
     wallets: int,
@@ -123,6 +170,7 @@ def run_one(
     seed: int,
     offered: float = 0.0,
     offered_seconds: float = 6.0,
+    gc_mode: str = "both",
 ) -> dict[str, Any]:
     """One state size, in this process: ceilings, throughput, and latency at ``offered``."""
     load_before = load_average()
@@ -141,10 +189,12 @@ def run_one(
         height_before = setup.chain.tip.height
         result = measure_throughput(setup, raws, threads)
         result["blocks_after"] = setup.chain.tip.height - height_before
-        if offered > 0:
-            later = presign(setup, max(1, int(offered * offered_seconds) // wallets), seed + 1)
+        for n, policy in enumerate(gc_policies(gc_mode) if offered > 0 else ()):
+            later = presign(setup, max(1, int(offered * offered_seconds) // wallets), seed + 1 + n)
             later_raws = [canonical(t.envelope()) for t in later]
-            result |= measure_latency(setup, later_raws, threads, offered)
+            figures = measure_latency(setup, later_raws, threads, offered, policy == "calm")
+            result |= {f"{policy}_gc_{name}": value for name, value in figures.items()}
+            result |= figures if policy == "calm" or gc_mode == "default" else {}
         store.close()
     tps = float(result["tps"])
     return {
@@ -180,6 +230,8 @@ def print_table(runs: list[dict[str, Any]]) -> None:
         "block_p50_ms",
         "latency_p50_ms",
         "latency_p99_ms",
+        "default_gc_latency_p99_ms",
+        "gc_max_pause_ms",
         "load_before",
         "rss_mb",
     ]
@@ -206,7 +258,7 @@ def run_mixed(wallets: int, rounds: int, threads: int, seed: int, out: str | Non
 def single_command(args: argparse.Namespace, size: int) -> list[str]:
     """The command line of one state size's run in its own process."""
     command = [sys.executable, "-m", "loadtests.bench_core", "--single", "--outputs", str(size)]
-    for name in ("wallets", "rounds", "threads", "seed", "offered", "offered_seconds"):
+    for name in ("wallets", "rounds", "threads", "seed", "offered", "offered_seconds", "gc"):
         command += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
     return command
 
@@ -255,6 +307,13 @@ def main(argv: list[str] | None = None) -> int:
     add("--repeat", type=int, default=1, help="runs per state size (best and median reported)")
     add("--offered", type=float, default=5000, help="offered tx/s of the latency phase (0: skip)")
     add("--offered-seconds", type=float, default=6.0, help="length of the latency phase")
+    add(
+        "--gc",
+        choices=("both", "calm", "default"),
+        default="both",
+        help="latency phase under the interpreter's default collector, the writer's "
+        "(node/collector.py), or both one after the other",
+    )
     add("--single", action="store_true", help=argparse.SUPPRESS)
     add("--mix", action="store_true", help="mixed workload (70/20/10) beside plain transfers")
     args = parser.parse_args(argv)
@@ -270,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
             args.seed,
             args.offered,
             args.offered_seconds,
+            args.gc,
         )
         print(json.dumps(figures))
         return 0

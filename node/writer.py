@@ -21,6 +21,7 @@ from ledger.encoding import decode_json
 from ledger.storage import StorageError
 from ledger.storage.leveldb import LevelDBStore
 from ledger.types import Genesis
+from node.collector import Collector
 from node.composition import full_registry
 from node.config import NodeConfig
 from node.keyfiles import read_key
@@ -70,6 +71,8 @@ class Writer:
         ).start()
         self.service = LedgerService(self.chain, self.producer)
         self.rpc = RpcServer(config.socket_path, self.service).start()
+        self.collector = Collector(lambda: self.producer.queue_size() == 0).start()
+        self.producer.on_commit.append(self.collector.after_block)
         log.info("writer ready: network=%s height=%d", self.chain.network, self.chain.tip.height)
         return self
 
@@ -77,6 +80,7 @@ class Writer:
         """No new calls, then the producer drains, then storage closes."""
         self.rpc.stop()
         self.producer.stop()
+        self.collector.stop()
         self.store.close()
         log.info("writer stopped at height %d", self.chain.tip.height)
 
