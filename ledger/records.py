@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from ledger.encoding import Hex32, Tiyn, Wire
+from ledger.encoding import Amount, Hex32, Tiyn, Wire
 from ledger.storage.schema import locked_key
 from ledger.types import Tier
 
@@ -93,7 +93,7 @@ class WaterfallInstruction(Wire, frozen=True):
     deposit: str
     """The bank's own reference of the linked deposit account (no personal data)."""
     direction: Literal["credit", "debit"]
-    amount: int
+    amount: Amount
     """In tiyn."""
 
 
