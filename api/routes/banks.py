@@ -98,7 +98,9 @@ def blueprint(catalogue: Catalogue) -> Blueprint:
             media="text/event-stream",
             query=(
                 AFTER,
-                Param("max_s", "integer", "seconds before the server ends the stream", 1, 60),
+                Param(
+                    "max_s", "integer", "seconds before the server ends the stream", 1, MAX_STREAM_S
+                ),
             ),
             description=(
                 "Each event is one SSE message: `id` is the event id, `event: ledger`, `data` "

@@ -98,20 +98,25 @@ def test_make_run_installs_only_what_running_needs() -> None:
     assert "chromium" in tests.stdout and ".[dev]" in tests.stdout
 
 
+def demo_check(env: dict[str, str], timeout: int) -> subprocess.CompletedProcess[str]:
+    """`python -m tools.demo --check` with the given environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "tools.demo", "--check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 def test_demo_takes_its_port_and_data_dir_from_tenge_port_and_tenge_data_dir(
     tmp_path: Path,
 ) -> None:
     """`TENGE_PORT=… TENGE_DATA_DIR=… make run`: the demo binds that port and writes there."""
     data, port = tmp_path / "elsewhere", free_port()
     env = dict(os.environ, TENGE_PORT=str(port), TENGE_DATA_DIR=str(data))
-    demo = subprocess.run(
-        [sys.executable, "-m", "tools.demo", "--check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    demo = demo_check(env, timeout=300)
     assert demo.returncode == 0, demo.stderr
     assert f"The node is serving http://127.0.0.1:{port} " in demo.stdout
     assert (data / "ledger").is_dir() and (data / "keys" / "aigerim.keystore").is_file()
@@ -123,12 +128,5 @@ def test_demo_takes_its_port_and_data_dir_from_tenge_port_and_tenge_data_dir(
 
 def test_demo_refuses_a_tenge_port_that_is_not_a_number() -> None:
     env = dict(os.environ, TENGE_PORT="eighty")
-    demo = subprocess.run(
-        [sys.executable, "-m", "tools.demo", "--check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    demo = demo_check(env, timeout=60)
     assert demo.returncode == 2 and "--port" in demo.stderr
