@@ -33,6 +33,7 @@ from ledger.types import (
     BankRegister,
     BankUpdate,
     Body,
+    DepositLink,
     Genesis,
     Issue,
     LimitsSet,
@@ -159,6 +160,8 @@ def wallet_acts(s: Story, issued: str) -> None:
         wallet_id="w-alice", nonce=1, tier="full", add_keys=(s.key("alice_phone"),)
     )
     s.add("wallet.update", update, "bank")
+    link = DepositLink(wallet_id="w-alice", deposit="halyk:KZ86601A-0042")
+    s.add("wallet.link_deposit", link, "bank")
 
 
 def writes_list(changes: dict[bytes, bytes | None]) -> list[Json]:

@@ -19,6 +19,7 @@ SIGNERS: dict[str, str] = {
     "redeem": f"{INPUT_OWNERS}, each of them a key of the redeeming bank",
     "wallet.open": "keys of the bank named in `bank_id`, and nobody else",
     "wallet.update": "keys of the bank that opened the wallet, and nobody else",
+    "wallet.link_deposit": "keys of the bank that opened the wallet, and nobody else",
     "transfer": INPUT_OWNERS,
     # programs
     "program.grant": CENTRAL_BANK,
