@@ -273,7 +273,8 @@ ABSTRACT = {
 }
 # No request can provoke these: stored data disagreeing with itself, an
 # unavailable writer, a server bug, a resubmitted txid (answered
-# idempotently), and the verdicts of client-side receipt and statement checks. A batch over 2,000 items is a schema_violation (maxItems).
+# idempotently), and the verdicts of client-side receipt and statement
+# checks. A batch over 2,000 items is a schema_violation (maxItems).
 UNREACHABLE = {
     errors.DuplicateTransaction,
     errors.InvalidBlock,
