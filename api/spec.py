@@ -53,6 +53,26 @@ class Param:
     maximum: int | None = None
 
 
+MIN_HEIGHT = Param(
+    "min_height",
+    "integer",
+    "read your writes: answer only once this node has applied this height. A height the "
+    "cluster has ordered is waited for (up to 5 s); one not ordered yet, or not applied in "
+    "time, is 503 height_not_reached with Retry-After. A client that just submitted passes "
+    "the height its transaction committed at.",
+    minimum=0,
+    maximum=2**53 - 1,
+)
+TENGE_HEIGHT = {
+    "description": "the height this node had applied when it answered (every ledger read)",
+    "schema": {"type": "integer", "minimum": 0},
+}
+
+
+def _reads_ledger(endpoint: Endpoint) -> bool:
+    return endpoint.method == "GET" and endpoint.path.startswith("/v1/")
+
+
 @dataclass(frozen=True)
 class Endpoint:
     method: str
@@ -150,6 +170,11 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
             **{
                 str(code): {
                     "description": "success",
+                    **(
+                        {"headers": {"Tenge-Height": TENGE_HEIGHT}}
+                        if _reads_ledger(endpoint)
+                        else {}
+                    ),
                     "content": {
                         endpoint.media: {
                             "schema": {"$ref": REF.format(name=_name(endpoint.response))}
@@ -168,6 +193,8 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
         operation["description"] = endpoint.description
     parameters = [_path_parameter(name) for name in re.findall(r"\{(\w+)\}", endpoint.path)]
     parameters += [_query(p) for p in endpoint.query]
+    if _reads_ledger(endpoint):
+        parameters.append(_query(MIN_HEIGHT))
     if parameters:
         operation["parameters"] = parameters
     if endpoint.request is not None:
@@ -184,7 +211,8 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
 
 def _problem_statuses(endpoint: Endpoint) -> list[int]:
     body = WITH_BODY if endpoint.request is not None else ()
-    return sorted({*EVERY_REQUEST, *body, *endpoint.errors})
+    replica = (503,) if _reads_ledger(endpoint) else ()
+    return sorted({*EVERY_REQUEST, *body, *replica, *endpoint.errors})
 
 
 def _query(param: Param) -> dict[str, Any]:

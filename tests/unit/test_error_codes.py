@@ -31,7 +31,11 @@ ABSTRACT = {
     errors.Conflict,
     errors.IntegrityError,
 }
-OTHER_LAYERS = {errors.Unavailable}
+OTHER_LAYERS = {  # raised by the node (its writer, its cluster ordering), tested there
+    errors.Unavailable,
+    errors.ProducerUnavailable,
+    errors.HeightNotReached,
+}
 FAMILY_STATUS = {
     errors.EncodingError: 400,
     errors.InvalidTransaction: 400,
