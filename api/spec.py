@@ -57,9 +57,9 @@ MIN_HEIGHT = Param(
     "min_height",
     "integer",
     "read your writes: answer only once this node has applied this height. A height the "
-    "cluster has ordered is waited for (up to 5 s); one not ordered yet, or not applied in "
-    "time, is 503 height_not_reached with Retry-After. A client that just submitted passes "
-    "the height its transaction committed at.",
+    "cluster has ordered is waited for (up to 5 s), then 503 height_not_reached with "
+    "Retry-After; a height no node has ordered is 400 height_not_ordered. A client that "
+    "just submitted passes the height its transaction committed at.",
     minimum=0,
     maximum=2**53 - 1,
 )
@@ -211,7 +211,7 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
 
 def _problem_statuses(endpoint: Endpoint) -> list[int]:
     body = WITH_BODY if endpoint.request is not None else ()
-    replica = (503,) if _reads_ledger(endpoint) else ()
+    replica = (400, 503) if _reads_ledger(endpoint) else ()
     return sorted({*EVERY_REQUEST, *body, *replica, *endpoint.errors})
 
 

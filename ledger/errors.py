@@ -384,6 +384,15 @@ class ProducerUnavailable(Unavailable):
 
 
 @dataclass(eq=False)
+class HeightNotOrdered(TengeError):
+    code = "height_not_ordered"
+    status = 400
+    title = "No block at this height has been ordered yet: min_height is beyond the ledger"
+    min_height: int = 0
+    height: int = 0
+
+
+@dataclass(eq=False)
 class HeightNotReached(Unavailable):
     code = "height_not_reached"
     title = "This node has not applied the asked height yet: retry, or ask another node"

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -151,8 +152,14 @@ class ClusterNode(NodeProcess):
 class Cluster:
     """Three nats-servers and three nodes sharing one network's genesis and producer key."""
 
-    def __init__(self, root: Path, lease_ttl_ms: int = 3000, size: int = 3) -> None:
-        self.root = root
+    def __init__(
+        self,
+        root: Path,
+        lease_ttl_ms: int = 3000,
+        size: int = 3,
+        prepare_first: Callable[[Path], None] = prepare,
+    ) -> None:
+        self.root, self.prepare_first = root, prepare_first
         ports = [free_port() for _ in range(size)]
         routes = [free_port() for _ in range(size)]
         self.servers = [
@@ -171,7 +178,7 @@ class Cluster:
         """One network: the same genesis, producer key and privacy validator seed on each
         node (the cluster is one producer and one validator, whichever node holds the lease)."""
         first = self.nodes[0].data
-        prepare(first)
+        self.prepare_first(first)
         create_seed(first)
         for node in self.nodes[1:]:
             node.data.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,7 @@ import msgspec
 
 from ledger.chain import Chain, execute, genesis_hash
 from ledger.encoding import decode_json, decode_strict
-from ledger.errors import HeightNotReached, TengeError
+from ledger.errors import HeightNotOrdered, HeightNotReached, TengeError
 from ledger.feed import bank_feed
 from ledger.queries import (
     HistoryEntry,
@@ -146,7 +146,7 @@ class LedgerService:
             return height
         ordered = getattr(self.ordering, "ordered_height", None)
         if ordered is None or ordered(min_height) < min_height:  # one node: its tip is all
-            raise HeightNotReached(min_height=min_height, height=height)
+            raise HeightNotOrdered(min_height=min_height, height=height)
         deadline = time.monotonic() + min(wait_ms, MAX_HEIGHT_WAIT_MS) / 1000
         with self._applied:
             while (height := self.chain.tip.height) < min_height:

@@ -81,10 +81,9 @@ class ClusterOrdering:
         self._threads: list[threading.Thread] = []
         self._submit_sub: Subscription | None = None
         self.holder: str | None = None
+        """The lease holder as last read (every lease tick): where submissions go."""
         self._ordered = 0
         self._inflight: set[tuple[str | None, Future[Outcome]]] = set()
-        """The lease holder as last read (every lease tick): where submissions go."""
-        self._forwarding = 0
         self._answering: set[asyncio.Future[None]] = set()
         self.serve: Callable[[bytes], SubmitResult] = self._serve_unattached
         """How the producer answers a forwarded envelope: the node's service sets it
@@ -132,7 +131,6 @@ class ClusterOrdering:
             return future
         envelope = canonical(tx.envelope()) if isinstance(tx, Transaction) else tx
         txid = tx.txid if isinstance(tx, Transaction) else b""
-        self._forwarding += 1
         forwarding = asyncio.run_coroutine_threadsafe(
             self._forward(f"{SUBMIT_SUBJECT}.{holder}", envelope, txid), self.engine.bridge.loop
         )
@@ -147,7 +145,7 @@ class ClusterOrdering:
         return "halted" if self.halted else "producer" if self.producing else "follower"
 
     def queue_size(self) -> int:
-        return self.producer.queue_size() + self._forwarding
+        return self.producer.queue_size() + len(self._inflight)
 
     def clock(self) -> int:
         return self.producer.clock()
@@ -317,7 +315,6 @@ class ClusterOrdering:
     ) -> None:
         """A forward ended: answered, failed, or cancelled because the lease moved on."""
         self._inflight.discard(entry)
-        self._forwarding -= 1
         forwarding = entry[1]
         if forwarding.cancelled():
             future.set_exception(ProducerUnavailable(reason="the producer changed: resend"))

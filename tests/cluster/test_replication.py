@@ -5,14 +5,18 @@ from __future__ import annotations
 import time
 
 import httpx
+import msgspec
 import pytest
 
-from ledger.encoding import canonical
+from ledger.encoding import canonical, decode_json
 from ledger.params import kzt
+from ledger.records import BankRecord
+from ledger.storage import schema
 from ledger.types import OutPoint, Output, Transaction, Transfer
 from loadtests.cluster_chaos import found
 from loadtests.clusterkit import Cluster, ClusterNode
 from loadtests.netkit import NETWORK, key
+from node.writer import open_ledger
 from wallet import builders
 from wallet.client import TengeClient
 from wire.httpsig import sign_request
@@ -138,3 +142,30 @@ def test_a_signed_read_replayed_to_another_replica_is_refused(cluster: Cluster) 
         answer = http.send(replayed)
     assert answer.status_code == 401, answer.text
     assert answer.json()["code"] == "replayed_request"
+
+
+def test_a_replica_whose_state_differs_halts_instead_of_serving_it(cluster: Cluster) -> None:
+    """Runs last: it leaves one node halted on purpose."""
+    producer = cluster.wait_for_producer()
+    with TengeClient(producer.url) as client:
+        found_coin(client)  # the load bank exists on every replica
+    cluster.wait_converged(30)
+    damaged = followers(cluster)[0]
+    assert damaged.stop() == 0
+    store = open_ledger(str(damaged.data / "ledger"))
+    try:  # a silent corruption: the bank's record changes, the stored digest does not
+        record = decode_json(store.get(schema.bank_key("bank")) or b"", BankRecord)
+        wrong = msgspec.structs.replace(record, issued=record.issued + 1)
+        store.write_batch({schema.bank_key("bank"): canonical(wrong)}, sync=True)
+    finally:
+        store.close()
+    damaged.start()
+    with TengeClient(producer.url) as client:
+        found_coin(client)  # an issue to that bank: its replay cannot reproduce the digest
+    assert damaged.process is not None
+    assert damaged.process.wait(timeout=60) == 1, "the node stops when its writer halts"
+    healthy = [node for node in cluster.nodes if node is not damaged]
+    deadline = time.monotonic() + 30
+    while (tips := [node.tip() for node in healthy])[0] != tips[1] or tips[0] is None:
+        assert time.monotonic() < deadline, f"the healthy replicas differ: {tips}"
+        time.sleep(0.1)

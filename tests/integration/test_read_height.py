@@ -40,36 +40,32 @@ def test_a_client_that_submitted_asks_for_its_commit_height_on_every_read(api: A
 
 
 @pytest.fixture
-def impatient() -> Iterator[TengeClient]:
-    """An app whose reads wait 50 ms for a height (a node waits 5 s)."""
+def single() -> Iterator[TengeClient]:
     genesis = make_genesis(
         NETWORK, [key("central-bank").public_hex], [key("producer").public_hex], T0
     )
     chain = Chain(MemoryStore(), core_registry(), genesis)
     producer = Producer(chain, key("producer"), max_wait_ms=5).start()
-    app = create_app(LedgerService(chain, producer), chain.registry, TENGE_MIN_HEIGHT_WAIT_MS=50)
+    app = create_app(LedgerService(chain, producer), chain.registry)
     with TengeClient("http://testserver", transport=httpx.WSGITransport(app=app)) as client:
         yield client
     producer.stop()
 
 
-def test_a_height_not_yet_applied_is_a_retryable_503_not_a_stale_answer(
-    impatient: TengeClient,
-) -> None:
-    answer = impatient.http.get("/v1/supply", params={"min_height": 1_000})
-    assert answer.status_code == 503
-    assert answer.headers["Retry-After"] == "1"
+def test_a_height_nobody_ordered_is_a_400_at_once_not_a_wait(single: TengeClient) -> None:
+    answer = single.http.get("/v1/supply", params={"min_height": 1_000})
+    assert answer.status_code == 400
     problem = answer.json()
-    assert problem["code"] == "height_not_reached"
+    assert problem["code"] == "height_not_ordered"
     assert (problem["min_height"], problem["height"]) == (1_000, 0)
-    impatient.min_height = 1_000
+    single.min_height = 1_000
     with pytest.raises(ApiError) as refused:
-        impatient.supply()
-    assert refused.value.code == "height_not_reached"
+        single.supply()
+    assert refused.value.code == "height_not_ordered"
 
 
 @pytest.mark.parametrize("bad", ["-1", "x", "9007199254740992", "1.5"])
-def test_a_malformed_min_height_is_a_400(impatient: TengeClient, bad: str) -> None:
-    answer = impatient.http.get("/v1/supply", params={"min_height": bad})
+def test_a_malformed_min_height_is_a_400(single: TengeClient, bad: str) -> None:
+    answer = single.http.get("/v1/supply", params={"min_height": bad})
     assert answer.status_code == 400
     assert answer.json()["code"] == "bad_parameter"

@@ -35,6 +35,7 @@ OTHER_LAYERS = {  # raised by the node (its writer, its cluster ordering), teste
     errors.Unavailable,
     errors.ProducerUnavailable,
     errors.HeightNotReached,
+    errors.HeightNotOrdered,
 }
 FAMILY_STATUS = {
     errors.EncodingError: 400,
