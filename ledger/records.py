@@ -10,7 +10,7 @@ from typing import Literal
 
 from ledger.encoding import Amount, Hex32, Tiyn, Wire
 from ledger.storage.schema import locked_key
-from ledger.types import Tier
+from ledger.types import DepositRef, Tier
 
 
 class BankRecord(Wire, frozen=True):
@@ -50,6 +50,9 @@ class WalletRecord(Wire, frozen=True):
     assets) the wallet's keys hold in outputs; the balance cap of its tier
     applies to ``balance + held``.
     """
+    deposit: DepositRef | None = None
+    """The linked deposit account at the wallet's bank (``wallet.link_deposit``): a payment
+    over the balance cap pays the excess to the bank (waterfall) instead of being refused."""
 
 
 class KeyOwner(Wire, frozen=True):
@@ -90,7 +93,7 @@ class WaterfallInstruction(Wire, frozen=True):
 
     bank_id: str
     wallet_id: str
-    deposit: str
+    deposit: DepositRef
     """The bank's own reference of the linked deposit account (no personal data)."""
     direction: Literal["credit", "debit"]
     amount: Amount

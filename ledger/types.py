@@ -70,6 +70,14 @@ Mcc = Annotated[str, msgspec.Meta(pattern=exact("[0-9]{4}"), description="ISO 18
 Region = Annotated[
     str, msgspec.Meta(pattern=exact("[A-Z]{2}(-[A-Z0-9]{1,3})?"), description="ISO 3166-2 code")
 ]
+DepositRef = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=exact("[A-Za-z0-9._:/-]{1,64}"),
+        description="the bank's own reference of a deposit account (1-64 of A-Z a-z 0-9 . _ : / -),"
+        " never personal data",
+    ),
+]
 
 
 class OutPoint(Wire, frozen=True):
@@ -198,6 +206,15 @@ class Transfer(Body, frozen=True, tag="transfer"):
 
     def creates(self) -> tuple[Output, ...]:
         return self.outputs
+
+
+class DepositLink(Body, frozen=True, tag="wallet.link_deposit"):
+    """The wallet's bank links a deposit account at the bank to the wallet for the waterfall;
+    without ``deposit`` it unlinks it (and so ends any reverse-waterfall mandate)."""
+
+    wallet_id: Ident
+    deposit: DepositRef | None = None
+    nonce: Nonce = 0
 
 
 class TierLimits(Wire, frozen=True):

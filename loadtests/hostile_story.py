@@ -192,6 +192,7 @@ def found_core(s: Story) -> None:
         builders.wallet_open(NETWORK, halyk, "halyk", "dana", "basic", [key("dana").public_hex])
     )
     s.template(builders.wallet_update(NETWORK, halyk, "bob", nonce=1, tier="basic"))
+    s.template(builders.link_deposit(NETWORK, halyk, "bob", "halyk:bob-01"))
     limits = TierLimits(balance_cap=kzt(300_000), per_payment=kzt(50_000), daily=kzt(100_000))
     s.template(builders.limits_set(NETWORK, s.cb, "anonymous", limits, 1))
     s.template(

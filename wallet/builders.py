@@ -11,6 +11,7 @@ from ledger.types import (
     KZT,
     BankRegister,
     BankUpdate,
+    DepositLink,
     Issue,
     LimitsSet,
     OutPoint,
@@ -184,6 +185,14 @@ def limits_set(
 ) -> Transaction:
     body = LimitsSet(tier=tier, limits=limits, nonce=nonce)
     return Transaction.create(network, body, [central_bank])
+
+
+def link_deposit(
+    network: str, bank_key: KeyPair, wallet_id: str, deposit: str | None, *, nonce: int = 0
+) -> Transaction:
+    """The wallet's bank links ``deposit`` for the waterfall (None unlinks it)."""
+    body = DepositLink(wallet_id=wallet_id, deposit=deposit, nonce=nonce)
+    return Transaction.create(network, body, [bank_key])
 
 
 def coins_of(tx: Transaction, owner: str | None = None) -> list[Coin]:

@@ -8,6 +8,7 @@ from ledger.errors import ValueNotConserved
 from ledger.records import WalletRecord
 from ledger.registry import Effect, Pending, Registry, TxRule, expect
 from ledger.rules.limits import active_owners, check_limits, wallet_flows
+from ledger.rules.waterfall import split_excess
 from ledger.state import StateView
 from ledger.types import KZT, Output, Transfer
 from ledger.validation import body_of, require_signers
@@ -55,10 +56,18 @@ def transfer_rule(registry: Registry) -> TxRule:
         flows = wallet_flows(pending.spent, body.outputs, owners)
         if special:
             registry.token_policy.check_transfer(pending, special, flows, state)
+        split = split_excess(body.outputs, flows, owners, state)
+        if split is not None:  # the waterfall: linked payees' excess goes to their banks
+            owners = {**owners, **split.bank_keys}
+            flows = wallet_flows(pending.spent, split.outputs, owners)
         wallets = check_limits(flows, state, pending.block)
         banks = tuple(dict.fromkeys(o.id for o in owners.values() if o.kind == "bank"))
         return WalletsEffect(
-            parties=tuple(w.wallet_id for w in wallets), banks=banks, wallets=wallets
+            parties=tuple(w.wallet_id for w in wallets),
+            banks=banks,
+            wallets=wallets,
+            instructions=() if split is None else split.instructions,
+            outputs=None if split is None else split.outputs,
         )
 
     return TxRule(kind="transfer", body=Transfer, check=check_transfer, apply=apply_wallets)

@@ -7,6 +7,7 @@ import { fromHex } from '../wallet/lib/bytes.js';
 import { canonicalBytes } from '../wallet/lib/canonical.js';
 import { verify } from '../wallet/lib/crypto.js';
 import { DOMAIN, signingMessage } from '../wallet/lib/ledger.js';
+import { formatUnits, isAssetToken } from '../wallet/lib/assets.js';
 import { formatKzt } from '../wallet/lib/money.js';
 import { headerOf, verifyReceipt } from '../wallet/lib/receipt.js';
 
@@ -49,9 +50,18 @@ async function showNetwork() {
   ]);
 }
 
+/** One supply row: tenge for KZT and program tokens; a digital asset in its class's units. */
+async function figure(token, amount) {
+  if (!isAssetToken(token)) return [token === 'KZT' ? 'KZT outstanding' : `token ${token.slice(0, 12)}…`, money(amount)];
+  // A class of units spells its token `asset:<class id>`; an item's token names no class.
+  const view = await node.assetClass(token.slice(6)).catch(() => null);
+  return view ? [`${view.terms.name} (digital asset)`, formatUnits(amount, view.terms.unit)] : [`asset ${token.slice(6, 18)}…`, `${amount} units`];
+}
+
 async function showSupply() {
   const supply = await node.supply();
-  pairs('supply', Object.entries(supply.tokens).map(([token, amount]) => [token === 'KZT' ? 'KZT outstanding' : `token ${token.slice(0, 12)}…`, money(amount)]));
+  // A digital asset's supply is a count of its units, never tenge.
+  pairs('supply', await Promise.all(Object.entries(supply.tokens).map(([token, amount]) => figure(token, amount))));
   $('banks').tBodies[0].replaceChildren(...supply.banks.map((b) =>
     row([`${b.name} (${b.bank_id})`, money(b.issued), money(b.redeemed), money((b.issued ?? 0) - (b.redeemed ?? 0)), money(b.issuance_limit)])));
 }

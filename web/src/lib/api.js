@@ -52,6 +52,9 @@ export class Node {
   outputs(id, key, network) { return this.call('GET', `/v1/wallets/${id}/outputs`, { key, network }); }
   tokens(id, key, network) { return this.call('GET', `/v1/wallets/${id}/tokens`, { key, network }); }
   history(id, key, network, limit = 20) { return this.call('GET', `/v1/wallets/${id}/history?limit=${limit}`, { key, network }); }
+  assets(id, key, network) { return this.call('GET', `/v1/wallets/${id}/assets`, { key, network }); }
+  assetClass(asset) { return this.call('GET', `/v1/assets/${asset}`); }
+  assetPlatform(walletId) { return this.call('GET', `/v1/asset-platforms/${walletId}`); }
   program(token) { return this.call('GET', `/v1/programs/${token}`); }
   privacyParams() { return this.call('GET', '/v1/privacy/params'); }
   receipt(txid) { return this.call('GET', `/v1/transactions/${txid}/receipt`); }

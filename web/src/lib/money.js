@@ -34,7 +34,8 @@ function kazakh(tiyn) {
 }
 
 let kazakhData = null;
-const hasKazakhData = () =>
+/** Whether the engine's ICU data formats kk (Chromium's reduced ICU does not). */
+export const hasKazakhData = () =>
   (kazakhData ??= new Intl.NumberFormat('kk-KZ').formatToParts('1.5').some((p) => p.type === 'decimal' && p.value === ','));
 
 /** Tiyn formatted as tenge for a language (kk, ru, en). */

@@ -1,11 +1,13 @@
 // The home screen (balance, tier and limits, private notes, anonymous tokens, special-purpose
-// money) and the history screen.
+// money, digital assets) and the history screen.
 
+import { moneyBalances } from './lib/assets.js';
 import * as db from './lib/db.js';
 import { formatDelta } from './lib/money.js';
 // Anonymous tokens' code (ristretto255, VOPRF) loads on first use, not at start-up.
 const tokens = () => import('./anonymous.js');
 import { attempt, money, state } from './context.js';
+import { renderAssets } from './digital-assets.js';
 import { explain } from './explain.js';
 import { $, announce, item, mark, showScreen, text } from './ui.js';
 
@@ -20,6 +22,7 @@ export async function showHome() {
     text('balance', money(snapshot.balance));
     mark('balance-mark', snapshot.verified, snapshot.verified ? `✓ Verified: every coin proven by a signed block (tip ${snapshot.height})` : 'Not verified: a receipt did not check out');
     renderSpecial(snapshot.balances).catch(() => {});
+    renderAssets(snapshot.balances).catch(() => {});
     renderPrivate().catch(() => {});
     renderAnonymous().catch(() => {});
   } catch {
@@ -87,8 +90,9 @@ export async function withdrawTokens(event) {
   }
 }
 
+/** Special-purpose money: the program tokens (KZT locked 1:1), never a digital asset. */
 async function renderSpecial(balances) {
-  const special = Object.entries(balances).filter(([token]) => token !== 'KZT');
+  const special = Object.entries(moneyBalances(balances)).filter(([token]) => token !== 'KZT');
   $('special').hidden = special.length === 0;
   const list = $('special-list');
   list.replaceChildren();
