@@ -70,7 +70,10 @@ TENGE_HEIGHT = {
 
 
 def _reads_ledger(endpoint: Endpoint) -> bool:
-    return endpoint.method == "GET" and endpoint.path.startswith("/v1/")
+    """A JSON read of the ledger: it says its height and takes ``min_height`` (a stream
+    of events carries its heights in the events)."""
+    json_read = endpoint.media == "application/json"
+    return json_read and endpoint.method == "GET" and endpoint.path.startswith("/v1/")
 
 
 @dataclass(frozen=True)

@@ -166,13 +166,21 @@ class Cluster:
             NatsServer(f"nats{i + 1}", root / "nats", ports[i], routes[i], routes)
             for i in range(size)
         ]
-        urls = ",".join(s.url for s in self.servers)
-        self.nats_urls = urls
-        self.nodes = [
-            ClusterNode(f"node{i + 1}", root / f"node{i + 1}", urls, lease_ttl_ms, free_port())
-            for i in range(size)
-        ]
+        self.nats_urls = ",".join(s.url for s in self.servers)
+        self.lease_ttl_ms = lease_ttl_ms
+        self.nodes = [self._node(f"node{i + 1}") for i in range(size)]
         self._prepare()
+
+    def _node(self, node_id: str) -> ClusterNode:
+        data = self.root / node_id
+        return ClusterNode(node_id, data, self.nats_urls, self.lease_ttl_ms, free_port())
+
+    def add_node(self) -> ClusterNode:
+        """One more replica with an empty ledger (it catches up from the stream); start it."""
+        node = self._node(f"node{len(self.nodes) + 1}")
+        self._copy_network(node)
+        self.nodes.append(node)
+        return node
 
     def _prepare(self) -> None:
         """One network: the same genesis, producer key and privacy validator seed on each
@@ -181,9 +189,13 @@ class Cluster:
         self.prepare_first(first)
         create_seed(first)
         for node in self.nodes[1:]:
-            node.data.mkdir(parents=True, exist_ok=True)
-            shutil.copy(first / "genesis.json", node.data / "genesis.json")
-            shutil.copytree(first / "keys", node.data / "keys", dirs_exist_ok=True)
+            self._copy_network(node)
+
+    def _copy_network(self, node: ClusterNode) -> None:
+        first = self.nodes[0].data
+        node.data.mkdir(parents=True, exist_ok=True)
+        shutil.copy(first / "genesis.json", node.data / "genesis.json")
+        shutil.copytree(first / "keys", node.data / "keys", dirs_exist_ok=True)
 
     def start(self, timeout: float = 90.0) -> Cluster:
         for server in self.servers:

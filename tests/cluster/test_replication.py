@@ -144,6 +144,18 @@ def test_a_signed_read_replayed_to_another_replica_is_refused(cluster: Cluster) 
     assert answer.json()["code"] == "replayed_request"
 
 
+def test_a_new_node_with_an_empty_ledger_catches_up_from_the_stream(cluster: Cluster) -> None:
+    newcomer = cluster.add_node()
+    newcomer.start()
+    try:
+        tip = cluster.wait_converged(60)
+        assert int(str(tip["height"])) > 0
+        assert (newcomer.health() or {}).get("role") == "follower"
+    finally:
+        assert newcomer.stop() == 0
+        cluster.nodes.remove(newcomer)
+
+
 def test_a_replica_whose_state_differs_halts_instead_of_serving_it(cluster: Cluster) -> None:
     """Runs last: it leaves one node halted on purpose."""
     producer = cluster.wait_for_producer()
