@@ -40,8 +40,11 @@ from ledger.types import (
     LimitsSet,
     OutPoint,
     Output,
+    PoolFund,
+    PoolWithdraw,
     Receipt,
     Redeem,
+    ReverseMandate,
     TierLimits,
     Transaction,
     Transfer,
@@ -164,13 +167,36 @@ def wallet_acts(s: Story, issued: str) -> None:
         inputs=(OutPoint(txid=paid, index=0), OutPoint(txid=paid, index=1)),
         outputs=(s.pay("alice", 40_000), s.pay("cafe", 10_000)),
     )
-    s.add("transfer/two-signers", both, "alice", "cafe")
+    both_id = s.add("transfer/two-signers", both, "alice", "cafe")
     update = WalletUpdate(
         wallet_id="w-alice", nonce=1, tier="full", add_keys=(s.key("alice_phone"),)
     )
     s.add("wallet.update", update, "bank")
+    waterfall_acts(s, funded, both_id)
+
+
+def waterfall_acts(s: Story, funded: str, paid: str) -> None:
+    """Alice's deposit linked and her mandate signed, the bank's pool funded and partly
+    withdrawn, then a payment larger than her balance pulling the rest from the pool."""
     link = DepositLink(wallet_id="w-alice", deposit="halyk:KZ86601A-0042")
     s.add("wallet.link_deposit", link, "bank")
+    mandate = ReverseMandate(wallet_id="w-alice", per_payment=kzt(10_000))
+    s.add("wallet.reverse_mandate", mandate, "alice")
+    fund = PoolFund(
+        bank_id="halyk",
+        inputs=(OutPoint(txid=funded, index=1),),
+        amount=kzt(1_000_000),
+        change=(s.pay("bank", 8_950_000),),
+    )
+    s.add("waterfall.fund", fund, "bank")
+    withdraw = PoolWithdraw(bank_id="halyk", amount=kzt(100_000), to=s.key("bank"))
+    s.add("waterfall.withdraw", withdraw, "bank")
+    pulled = Transfer(
+        inputs=(OutPoint(txid=paid, index=0),),
+        outputs=(s.pay("cafe", 45_000),),
+        shortfall=kzt(5_000),
+    )
+    s.add("transfer/shortfall", pulled, "alice")
 
 
 def transaction_vector(step: Step) -> Json:
