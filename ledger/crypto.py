@@ -104,9 +104,9 @@ def _split(n: int) -> int:
 def _root_of_hashes(hashes: list[bytes]) -> bytes:
     # Bottom-up pairing yields the same tree as RFC 6962's recursive split:
     # an unpaired last node is carried up unchanged, never duplicated.
-    level = hashes
-    while len(level) > 1:
-        paired = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+    level, sha, node = hashes, hashlib.sha256, _NODE
+    while len(level) > 1:  # node_hash, inline: a block's tree is thousands of them
+        paired = [sha(node + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)]
         if len(level) % 2:
             paired.append(level[-1])
         level = paired
@@ -117,7 +117,8 @@ def merkle_root(leaves: list[bytes]) -> bytes:
     """The Merkle tree hash of a list of leaf data (RFC 6962 MTH)."""
     if not leaves:
         return sha256(b"")
-    return _root_of_hashes([leaf_hash(x) for x in leaves])
+    sha, leaf = hashlib.sha256, _LEAF
+    return _root_of_hashes([sha(leaf + x).digest() for x in leaves])  # leaf_hash, inline
 
 
 def inclusion_proof(leaves: list[bytes], index: int) -> list[bytes]:

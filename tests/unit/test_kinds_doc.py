@@ -48,3 +48,13 @@ def test_every_default_in_the_tables_is_the_types_default() -> None:
             assert row is not None, (kind, field.name)
             required = field.required
             assert (row.group(1) == "required") is required, (kind, field.name)
+
+
+def test_every_kind_section_names_its_signers_and_no_stale_kind_is_listed() -> None:
+    from tools.vectors.signers import SIGNERS
+
+    found = sections()
+    registry = full_registry()
+    assert set(SIGNERS) == set(registry.rules), "tools/vectors/signers.py and the registry differ"
+    for kind in registry.rules:
+        assert re.search(r"^Signed by: .+\.$", found[kind], flags=re.M), kind

@@ -3,9 +3,11 @@
 Run ``python -m tools.vectors.core --out docs/encoding-vectors.json`` to write
 them, or add ``--check`` to fail when the committed file is stale. The output
 is itself canonical JSON and holds nothing from the clock, so a rerun gives
-the same bytes. Everything is computed by the real code: one block of twelve
-transactions (every kind) is built on an in-memory chain, and the rejection
-vectors record the error code the real decoder raises.
+the same bytes. Everything is computed by the real code: one block of seventeen
+transactions (every core kind) is built on an in-memory chain, and the rejection
+vectors record the error code the real decoder raises; ``kind_vectors`` holds one
+committed transaction of every other registered kind and its rejections
+(``tools.vectors.kind_vectors``).
 """
 
 from __future__ import annotations
@@ -14,18 +16,15 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ledger import crypto
 from ledger.chain import Chain, genesis_hash
 from ledger.encoding import MAX_AMOUNT, canonical
-from ledger.errors import TengeError
 from ledger.params import genesis_writes, kzt, make_genesis
 from ledger.receipts import make_receipt
 from ledger.records import SupplyRecord
-from ledger.registry import Registry
 from ledger.rules import core_registry
 from ledger.state import StateView, next_digest, writes_digest
 from ledger.storage import schema
@@ -51,9 +50,10 @@ from ledger.types import (
     WalletOpen,
     WalletUpdate,
 )
-from ledger.validation import parse_transaction, validate_transaction
+from ledger.validation import parse_transaction
+from tools.vectors import kind_vectors
+from tools.vectors.signing import NETWORK, Step, envelope, outcome, transaction_vector
 
-NETWORK = "kzt-devnet"
 GENESIS_TIME_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 BLOCK_TIME_MS = GENESIS_TIME_MS + 60_000
 SEEDS: dict[str, bytes] = {
@@ -67,15 +67,6 @@ PAYMENT_MEMO = 'Кофе ☕ "Алматы"\n'
 SPECIAL_TOKEN = crypto.sha256(b"example special-purpose token").hex()
 
 Json = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Step:
-    """One transaction of the vector block, with the names of its signers."""
-
-    name: str
-    tx: Transaction
-    signers: tuple[str, ...]
 
 
 def keys() -> dict[str, crypto.KeyPair]:
@@ -105,7 +96,7 @@ class Story:
 
 
 def story(k: dict[str, crypto.KeyPair]) -> list[Step]:
-    """Twelve transactions that are valid, in this order, in one block."""
+    """Seventeen transactions that are valid, in this order, in one block."""
     s = Story(k)
     issued = central_bank_acts(s)
     wallet_acts(s, issued)
@@ -197,21 +188,6 @@ def waterfall_acts(s: Story, funded: str, paid: str) -> None:
         shortfall=kzt(5_000),
     )
     s.add("transfer/shortfall", pulled, "alice")
-
-
-def transaction_vector(step: Step) -> Json:
-    """Every intermediate of signing one transaction."""
-    tx = step.tx
-    return {
-        "name": step.name,
-        "kind": tx.kind,
-        "signers": list(step.signers),
-        "body": tx.body_bytes.decode("utf-8"),
-        "message_hex": tx.message.hex(),
-        "txid": tx.txid.hex(),
-        "signatures": [{"key": s.key, "sig": s.sig} for s in tx.signatures],
-        "envelope": canonical(tx.envelope()).decode("utf-8"),
-    }
 
 
 def writes_list(changes: dict[bytes, bytes | None]) -> list[Json]:
@@ -388,14 +364,6 @@ def swap(text: bytes, old: bytes, new: bytes) -> bytes:
     return text.replace(old, new, 1)
 
 
-def envelope(body: bytes, tx: Transaction, network: str = NETWORK) -> bytes:
-    """A canonical envelope around arbitrary body bytes."""
-    sigs = canonical(tx.signatures)
-    return (
-        b'{"body":' + body + b',"network":' + canonical(network) + b',"signatures":' + sigs + b"}"
-    )
-
-
 def body_mutations(by_name: dict[str, Transaction]) -> list[tuple[str, bytes]]:
     """Bodies that spell a value some other way, or are not a valid body at all."""
     pay, dist = by_name["transfer"], by_name["transfer/distribution"]
@@ -458,19 +426,6 @@ def signed_variants(
         ("envelope for another network", envelope(valid.body_bytes, valid, "kzt-mainnet")),
         ("signature made for another network", envelope(other.body_bytes, other)),
     ]
-
-
-def outcome(data: bytes, registry: Registry) -> tuple[str, str]:
-    """Where the real code refuses an envelope, and with which error code."""
-    try:
-        tx = parse_transaction(data, registry)
-    except TengeError as error:
-        return "decode", error.code
-    try:
-        validate_transaction(tx, registry, NETWORK)
-    except TengeError as error:
-        return "validate", error.code
-    raise AssertionError(f"accepted: {data!r}")
 
 
 def rejection_vectors(k: dict[str, crypto.KeyPair], steps: Sequence[Step]) -> list[Json]:
@@ -537,6 +492,7 @@ def generate() -> Json:
         "merkle": merkle_vectors(),
         "state_digest_example": digest_example(),
         "rejections": rejection_vectors(k, steps),
+        "kind_vectors": kind_vectors.generate(set(core_registry().rules)),
     }
 
 

@@ -20,6 +20,7 @@ import msgspec
 from msgspec import inspect as mi
 
 from node.composition import full_registry
+from tools.vectors.signers import signed_by
 
 HEADER = """# Transaction kinds: every body's fields
 
@@ -44,6 +45,16 @@ signs, and no one else may. The code travels in the body as a JSON string and
 is covered by the signature and the txid like any other field. An
 `escrow.refund` is accepted from `deadline` on (any party signs), or earlier if
 the payee or the arbiter signs. `tests/nonpython/client.mjs` does both from Node.
+
+**Signers and vectors.** Each kind below says who signs it ("exactly" means the
+set of signature keys must equal the set named: none missing, none extra) and
+has a byte-exact vector in [`encoding-vectors.json`](encoding-vectors.json): the
+core kinds under `transactions`, every other kind under `kind_vectors.transactions`
+(body, signing message, txid, signatures, envelope, and the names of its
+signers, whose seeds are in `kind_vectors.keys`). Rejection vectors (envelope
+bytes, the stage that refuses them, the error code) are under `rejections` and
+`kind_vectors.rejections`; `tests/unit/test_encoding_vectors.py` fails when a
+registered kind has no vector.
 
 """
 
@@ -166,6 +177,7 @@ def render() -> str:
             raise TypeError(f"{kind}: body is not a struct")
         out.append(f"### `{kind}`\n")
         out.append(f"{doc_of(body)} (type `{body.__name__}`)\n")
+        out.append(f"Signed by: {signed_by(kind)}.\n")
         out.extend(table(info, nested))
         out.append("")
     out.append("## State records\n")
