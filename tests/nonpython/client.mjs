@@ -1,12 +1,14 @@
 // A bank's client written from docs/ only (encoding.md, kinds.md, api-guide.md,
-// programmable-money.md, digital-assets.md), in Node with tweetnacl and @noble/hashes:
-// opens the demo's keystore and central bank key file, builds, signs and submits one
-// transaction of each client kind it covers against a node, verifies every receipt.
+// programmable-money.md, digital-assets.md, privacy.md), in Node with tweetnacl,
+// @noble/hashes and @noble/curves (ristretto255 for the VOPRF blinding): opens the demo's
+// keystore and central bank key file, builds, signs and submits one transaction of each
+// client kind it covers against a node, verifies every receipt.
 // Usage: node client.mjs NODE_URL DATA_DIR  -> one JSON line per transaction, "ok" at the end.
 import { readFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import nacl from 'tweetnacl';
 import { argon2id } from '@noble/hashes/argon2.js';
+import { ristretto255_hasher } from '@noble/curves/ed25519.js';
 
 const [nodeUrl, dataDir] = process.argv.slice(2);
 const hex = (b) => Buffer.from(b).toString('hex');
@@ -191,4 +193,25 @@ const left = (await coins(walletSeed, walletPath, meals)).concat(await coins(sho
 await submit({ kind: 'program.expire', inputs: left.map((o) => o.point), issuer: walletKey, amount: left.reduce((t, o) => t + o.output.amount, 0) }, bankSeed);
 // The waterfall (kinds.md): the wallet's bank links a deposit account to the wallet.
 await submit({ kind: 'wallet.link_deposit', wallet_id: walletId, deposit: `${bankId}:ACC-${tag}`, nonce }, bankSeed);
+
+// Privacy (api-guide.md 3.33, privacy.md 9). The central bank restates the parameters it set.
+const params = await (await fetch(`${nodeUrl}/v1/privacy/params`)).json();
+await submit({ kind: 'privacy.configure', params, nonce }, centralBank);
+// An anonymous withdrawal: per token a random 32-byte input, HashToGroup with the VOPRF
+// context "OPRFV1-" || 0x01 || "-ristretto255-SHA512", multiplied by a random blind.
+const ORDER = 2n ** 252n + 27742317777372353535851937790883648493n;
+const scalar = () => { let r = 0n; while (r === 0n) r = BigInt(`0x${hex(randomBytes(64))}`) % ORDER; return r; };
+const DST = Buffer.concat([Buffer.from('HashToGroup-OPRFV1-'), Buffer.from([1]), Buffer.from('-ristretto255-SHA512')]);
+const denomination = params.denominations[0].amount;
+const blinded = [0, 1].map(() => hex(ristretto255_hasher.hashToCurve(randomBytes(32), { DST }).multiply(scalar()).toBytes()));
+c = await coin(walletSeed, walletPath, 2 * denomination);
+await submit({ kind: 'anon.withdraw', inputs: [c.point], denomination, blinded, change: change(c.change, walletKey) }, walletSeed);
+// A disclosure of a private transfer of the feed, by `threshold` of the named authorities
+// (the demo's keys: api-guide.md 1.3, demo_seed).
+const feed = await (await fetch(`${nodeUrl}/v1/privacy/feed?from=1&limit=1`)).json();
+const privateTxid = feed.entries[0]?.txid ?? fail('no private transfer on the demo network');
+const demoSeed = (name) => sha256(Buffer.from(`tenge-demo-key:${name}`));
+const quorum = params.authorities.slice(0, params.threshold).map((a) => demoSeed(a.name));
+quorum.forEach((seed, i) => { if (hex(keyPair(seed).publicKey) !== params.authorities[i].key) fail('authority key'); });
+await submit({ kind: 'privacy.disclose', txid: privateTxid, reason: 'a Node client test', case: `NODE-${tag}` }, ...quorum);
 console.log('ok');

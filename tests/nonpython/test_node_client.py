@@ -1,12 +1,13 @@
 """A client in another language, written from docs/ only, against the demo node.
 
-``client.mjs`` (Node, tweetnacl and @noble/hashes pinned by package-lock.json,
+``client.mjs`` (Node, tweetnacl, @noble/hashes and @noble/curves pinned by package-lock.json,
 installed by ``make test`` with ``npm ci --ignore-scripts``) opens the demo's
 ``halyk.keystore`` (Argon2id + secretbox) and ``central-bank.key``, signs reads
 (RFC 9421), builds, signs and submits one transaction of each kind a client
 submits, and verifies each receipt (producer signature, RFC 6962 path) itself:
 the core kinds, escrow (released by its delivery code, refunded early),
-programs, metering, mandates and digital assets.
+programs, metering, mandates, digital assets, the deposit link, and privacy
+(the parameters restated, a blinded anonymous withdrawal, a disclosure).
 
 Every registered kind is either submitted by the script or listed below with
 the reason it is not; a test checks the lists against the registry, so a new
@@ -64,6 +65,9 @@ SUBMITTED = [
     "asset.retire",
     "program.expire",
     "wallet.link_deposit",
+    "privacy.configure",
+    "anon.withdraw",
+    "privacy.disclose",
 ]
 
 # Kinds no client submits: the node's privacy validator builds and signs them.
@@ -85,9 +89,6 @@ NOT_YET_FROM_NODE = {
     "voucher.deposit": "CBOR vouchers signed by an enrolled device",
     "purse.fraud": "two conflicting device-signed vouchers",
     "purse.clawback": "a recorded fraud with a reserve advance",
-    "privacy.configure": "the escrow key ceremony (SLIP-39) and the validator's keys",
-    "privacy.disclose": "the disclosure authorities' keys and a private transfer",
-    "anon.withdraw": "RFC 9497 VOPRF blinding on ristretto255 (@noble/curves)",
 }
 
 
@@ -95,7 +96,9 @@ NOT_YET_FROM_NODE = {
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     if shutil.which("node") is None or shutil.which("npm") is None:
         pytest.skip("node and npm are not installed (make deps installs them)")
-    if not (HERE / "node_modules" / ".package-lock.json").exists():
+    installed = HERE / "node_modules" / ".package-lock.json"
+    lock = HERE / "package-lock.json"
+    if not installed.exists() or installed.stat().st_mtime < lock.stat().st_mtime:
         subprocess.run(
             ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
             cwd=HERE,
