@@ -381,6 +381,15 @@ class InvalidReceipt(IntegrityError):
 
 
 @dataclass(eq=False)
+class InvalidStatement(IntegrityError):
+    code = "invalid_statement"
+    status = 422
+    title = "The statement does not add up or is not proven by its headers"
+    statement: str = ""
+    reason: str = ""
+
+
+@dataclass(eq=False)
 class AuditMismatch(IntegrityError):
     code = "audit_mismatch"
     title = "Re-derived state disagrees with stored state"

@@ -280,12 +280,14 @@ ABSTRACT = {
     api_errors.HttpError,
 }
 # No request can provoke these: stored data disagreeing with itself, an
-# unavailable writer, a server bug, and a resubmitted txid (answered
-# idempotently). A batch over 2,000 items is a schema_violation (maxItems).
+# unavailable writer, a server bug, a resubmitted txid (answered
+# idempotently), and the verdicts of client-side receipt and statement
+# checks. A batch over 2,000 items is a schema_violation (maxItems).
 UNREACHABLE = {
     errors.DuplicateTransaction,
     errors.InvalidBlock,
     errors.InvalidReceipt,
+    errors.InvalidStatement,
     errors.AuditMismatch,
     errors.Unavailable,
     api_errors.InternalError,
