@@ -244,21 +244,22 @@ def apply_transaction(
 ) -> None:
     """The writes every kind shares, then the kind's own."""
     tx, height, write = pending.tx, pending.block.height, view.write
+    txid, kind = tx.txid, tx.kind
     for point, output in zip(tx.body.spends(), pending.spent, strict=True):
-        txid = bytes.fromhex(point.txid)
-        write(s.output_key(txid, point.index), None)
-        write(s.owner_output_key(bytes.fromhex(output.owner), txid, point.index), None)
+        spent_txid = bytes.fromhex(point.txid)
+        write(s.output_key(spent_txid, point.index), None)
+        write(s.owner_output_key(bytes.fromhex(output.owner), spent_txid, point.index), None)
     created = tx.body.creates() if effect.outputs is None else effect.outputs
     for index, output in enumerate(created):
-        write(s.output_key(tx.txid, index), output)
-        write(s.owner_output_key(bytes.fromhex(output.owner), tx.txid, index), b"")
-    registry.rule(tx.kind).apply(pending, effect, view)
-    view.write(s.tx_key(tx.txid), TxLocation(height=height, index=position, outputs=len(created)))
+        write(s.output_key(txid, index), output)
+        write(s.owner_output_key(bytes.fromhex(output.owner), txid, index), b"")
+    registry.rule(kind).apply(pending, effect, view)
+    write(s.tx_key(txid), TxLocation(height=height, index=position, outputs=len(created)))
     if effect.parties:
-        deltas = wallet_deltas(pending.spent, created, view)
+        deltas, txid_hex = wallet_deltas(pending.spent, created, view), txid.hex()
         for party in effect.parties:
-            note = HistoryNote(txid=tx.txid.hex(), kind=tx.kind, delta=deltas.get(party, {}))
-            view.write(s.history_key(party, height, position), note)
+            note = HistoryNote(txid=txid_hex, kind=kind, delta=deltas.get(party, {}))
+            write(s.history_key(party, height, position), note)
     if effect.parties or effect.banks or effect.instructions:
         write_feed(pending, effect, created, view, position)
 

@@ -104,9 +104,9 @@ def _split(n: int) -> int:
 def _root_of_hashes(hashes: list[bytes]) -> bytes:
     # Bottom-up pairing yields the same tree as RFC 6962's recursive split:
     # an unpaired last node is carried up unchanged, never duplicated.
-    level = hashes
-    while len(level) > 1:
-        paired = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+    level, sha, node = hashes, hashlib.sha256, _NODE
+    while len(level) > 1:  # node_hash, inline: a block's tree is thousands of them
+        paired = [sha(node + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)]
         if len(level) % 2:
             paired.append(level[-1])
         level = paired
@@ -117,7 +117,8 @@ def merkle_root(leaves: list[bytes]) -> bytes:
     """The Merkle tree hash of a list of leaf data (RFC 6962 MTH)."""
     if not leaves:
         return sha256(b"")
-    return _root_of_hashes([leaf_hash(x) for x in leaves])
+    sha, leaf = hashlib.sha256, _LEAF
+    return _root_of_hashes([sha(leaf + x).digest() for x in leaves])  # leaf_hash, inline
 
 
 def inclusion_proof(leaves: list[bytes], index: int) -> list[bytes]:
@@ -135,6 +136,27 @@ def _path(index: int, hashes: list[bytes]) -> list[bytes]:
     if index < k:
         return [*_path(index, hashes[:k]), _root_of_hashes(hashes[k:])]
     return [*_path(index - k, hashes[k:]), _root_of_hashes(hashes[:k])]
+
+
+def inclusion_proofs(leaves: list[bytes], indexes: list[int]) -> dict[int, list[bytes]]:
+    """The audit paths of several leaves of one tree, hashing the tree once (the same
+    paths as :func:`inclusion_proof`: bottom-up pairing builds RFC 6962's tree)."""
+    level = [leaf_hash(x) for x in leaves]
+    positions = {i: i for i in indexes if 0 <= i < len(leaves)}
+    if len(positions) != len(set(indexes)):
+        raise IndexError(sorted(set(indexes) - set(positions)))
+    paths: dict[int, list[bytes]] = {i: [] for i in positions}
+    while len(level) > 1:
+        for leaf, at in positions.items():
+            sibling = at ^ 1
+            if sibling < len(level):  # the unpaired last node rises without a sibling
+                paths[leaf].append(level[sibling])
+            positions[leaf] = at >> 1
+        paired = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            paired.append(level[-1])
+        level = paired
+    return paths
 
 
 def verify_inclusion(leaf: bytes, index: int, size: int, proof: list[bytes], root: bytes) -> bool:

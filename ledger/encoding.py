@@ -112,13 +112,14 @@ class Wire(
 
 W = TypeVar("W", bound=msgspec.Struct)
 
-_encoder = msgspec.json.Encoder(order="sorted")
+encoder = msgspec.json.Encoder(order="sorted")
+"""The canonical encoder itself, for loops that encode many values (:func:`canonical`)."""
 _decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
 
 
 def canonical(value: Any) -> bytes:
     """Canonical JSON bytes of a value (Struct, list, dict, str, int, bool)."""
-    return _encoder.encode(value)
+    return encoder.encode(value)
 
 
 def decoder_for(type_: Any) -> msgspec.json.Decoder[Any]:

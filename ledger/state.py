@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from ledger.encoding import canonical, decoder_for
+from ledger.encoding import decoder_for, encoder
 from ledger.records import BankRecord, KeyOwner, SupplyRecord, TxLocation, WalletRecord
 from ledger.storage import KeyValueStore
 from ledger.storage import schema as s
@@ -77,25 +77,34 @@ class StateView:
         """``cache``: decoded committed records shared across blocks (the chain's)."""
         self.store = store
         self._writes: dict[bytes, Value | None] = {}
+        """The writes of the block's transactions that passed."""
+        self._journal: dict[bytes, Value | None] = {}
+        """The writes of the transaction being checked, until the next :meth:`begin`."""
         self._cache = RecordCache() if cache is None else cache
-        self._undo: list[tuple[bytes, Any]] | None = None
+        # Storage keys looked up in this view: a block asks for the same few many times.
+        self._owner_keys: dict[str, bytes] = {}
+        self._wallet_keys: dict[str, bytes] = {}
 
     # -- generic access --------------------------------------------------------
 
     def read(self, key: bytes, type_: type[T]) -> T | None:
         """The record under ``key`` decoded as ``type_``, or None."""
-        value: Any = self._writes.get(key, MISSING)
+        value: Any = self._journal.get(key, MISSING)
         if value is MISSING:
-            value = self._cache[key]
+            value = self._writes.get(key, MISSING)
             if value is MISSING:
-                raw = self.store.get(key)
-                value = None if raw is None else decoder_for(type_).decode(raw)
-                self._cache[key] = value
+                value = self._cache[key]
+                if value is MISSING:
+                    raw = self.store.get(key)
+                    value = None if raw is None else decoder_for(type_).decode(raw)
+                    self._cache[key] = value
         return value  # type: ignore[no-any-return]
 
     def exists(self, key: bytes) -> bool:
         """True when a value is present under ``key``."""
-        value = self._writes.get(key, MISSING)
+        value = self._journal.get(key, MISSING)
+        if value is MISSING:
+            value = self._writes.get(key, MISSING)
         if value is MISSING:
             value = self._cache[key]
         if value is not MISSING:
@@ -104,38 +113,39 @@ class StateView:
 
     def write(self, key: bytes, value: Value | None) -> None:
         """Record a new value (a record, raw bytes for index entries, None to delete)."""
-        if self._undo is not None:
-            self._undo.append((key, self._writes.get(key, MISSING)))
-        self._writes[key] = value
+        self._journal[key] = value
 
     def delete(self, key: bytes) -> None:
         """Record the removal of ``key``."""
-        self.write(key, None)
+        self._journal[key] = None
 
     def begin(self) -> None:
-        """Open the journal of the next transaction: its writes can be undone until the next
-        ``begin``. (Two methods, not a context manager: this runs for every transaction.)"""
-        self._undo = []
+        """Keep the writes so far and open the journal of the next transaction: its writes
+        can be undone until the next ``begin``. (Two methods, not a context manager: this
+        runs for every transaction.)"""
+        if self._journal:
+            self._writes.update(self._journal)
+            self._journal = {}
 
     def rollback(self) -> None:
-        """Undo every write since :meth:`begin`, newest first."""
-        undo, self._undo = self._undo or [], None
-        for key, previous in reversed(undo):
-            if previous is MISSING:
-                del self._writes[key]
-            else:
-                self._writes[key] = previous
+        """Undo every write since :meth:`begin`."""
+        self._journal = {}
+
+    def _settled(self) -> dict[bytes, Value | None]:
+        self.begin()
+        return self._writes
 
     def changes(self) -> dict[bytes, bytes | None]:
         """The block's writes as bytes, ready for one atomic batch."""
+        encode = encoder.encode
         return {
-            k: v if v is None or type(v) is bytes else canonical(v) for k, v in self._writes.items()
+            k: v if v is None or type(v) is bytes else encode(v) for k, v in self._settled().items()
         }
 
     def records(self) -> dict[bytes, Any]:
         """The block's writes the chain reads back (state, not derived indexes), decoded."""
         cached = s.CACHED_PREFIXES
-        return {k: v for k, v in self._writes.items() if k[0] in cached}
+        return {k: v for k, v in self._settled().items() if k[0] in cached}
 
     # -- typed records ---------------------------------------------------------
 
@@ -146,10 +156,16 @@ class StateView:
         return self.read(s.tx_key(txid), TxLocation)
 
     def key_owner(self, public_hex: str) -> KeyOwner | None:
-        return self.read(s.key_owner_key(bytes.fromhex(public_hex)), KeyOwner)
+        key = self._owner_keys.get(public_hex)
+        if key is None:
+            key = self._owner_keys[public_hex] = s.key_owner_key(bytes.fromhex(public_hex))
+        return self.read(key, KeyOwner)
 
     def wallet(self, wallet_id: str) -> WalletRecord | None:
-        return self.read(s.wallet_key(wallet_id), WalletRecord)
+        key = self._wallet_keys.get(wallet_id)
+        if key is None:
+            key = self._wallet_keys[wallet_id] = s.wallet_key(wallet_id)
+        return self.read(key, WalletRecord)
 
     def bank(self, bank_id: str) -> BankRecord | None:
         return self.read(s.bank_key(bank_id), BankRecord)
@@ -181,6 +197,12 @@ class StateView:
 
 _U32 = struct.Struct(">I")
 _DELETED = b"\x00"
+_SHORT = [_U32.pack(n) for n in range(4096)]
+"""``len u32`` of every length a key or a record usually has, packed once."""
+
+
+def _length(n: int) -> bytes:
+    return _SHORT[n] if n < 4096 else _U32.pack(n)
 
 
 def writes_digest(changes: dict[bytes, bytes | None]) -> bytes:
@@ -192,12 +214,16 @@ def writes_digest(changes: dict[bytes, bytes | None]) -> bytes:
     consensus = s.CONSENSUS_PREFIXES
     # Only the consensus keys are sorted: the derived indexes are most of a block's writes.
     keys = sorted([k for k in changes if k[0] in consensus])
-    pack = _U32.pack
-    parts = []
+    digest = hashlib.sha256()
+    update, short = digest.update, _SHORT  # one update per entry: no joined copy of the block
     for k in keys:
         v = changes[k]
-        parts.append(pack(len(k)) + k + (_DELETED if v is None else b"\x01" + pack(len(v)) + v))
-    return hashlib.sha256(b"".join(parts)).digest()
+        head = short[len(k)] if len(k) < 4096 else _length(len(k))
+        if v is None:
+            update(head + k + _DELETED)
+        else:
+            update(head + k + b"\x01" + (short[len(v)] if len(v) < 4096 else _length(len(v))) + v)
+    return digest.digest()
 
 
 def next_digest(previous: bytes, changes: dict[bytes, bytes | None]) -> bytes:

@@ -106,6 +106,10 @@ def _amount_minimum(kind: Any) -> int | None:
         found = [m for m in map(_amount_minimum, kind.types) if m is not None]
         return found[0] if found else None
     if isinstance(kind, msgspec.inspect.Metadata) and isinstance(
+        kind.type, msgspec.inspect.UnionType
+    ):  # an optional amount with a description of its own
+        return _amount_minimum(kind.type)
+    if isinstance(kind, msgspec.inspect.Metadata) and isinstance(
         kind.type, msgspec.inspect.IntType
     ):
         schema = kind.extra_json_schema or {}
@@ -184,14 +188,39 @@ def check_inputs(points: Iterable[OutPoint], state: StateView) -> tuple[Output, 
     return tuple(spent)
 
 
+def check_new(tx: Transaction, state: StateView) -> None:
+    """The transaction is not already on the chain (or earlier in this block)."""
+    if state.tx_location(tx.txid) is not None:
+        raise DuplicateTransaction(txid=tx.txid.hex())
+
+
+def check_spends(tx: Transaction, state: StateView) -> tuple[Output, ...]:
+    """:func:`check_new` and :func:`check_inputs`, reading the txid index only when needed.
+
+    A committed transaction's inputs are all deleted, and an output is only ever created
+    by the transaction whose txid its key holds, so a transaction whose inputs all resolve
+    cannot be on the chain. Only a transaction without inputs, or one with an input
+    missing, needs the txid index (one store read per transaction, which no cache answers):
+    the verdict is the same as checking it first.
+    """
+    points = tx.body.spends()
+    if points:
+        try:
+            return check_inputs(points, state)
+        except (DoubleSpend, UnknownInput):
+            check_new(tx, state)
+            raise
+    check_new(tx, state)
+    return ()
+
+
 def check_transaction(
     tx: Transaction, state: StateView, block: BlockContext, registry: Registry
 ) -> tuple[Pending, Effect]:
     """Every stateful rule for one transaction; returns what it would change."""
-    if state.tx_location(tx.txid) is not None:
-        raise DuplicateTransaction(txid=tx.txid.hex())
+    spent = check_spends(tx, state)
     rule = registry.rule(tx.kind)
-    pending = Pending(tx=tx, spent=check_inputs(tx.body.spends(), state), block=block)
+    pending = Pending(tx=tx, spent=spent, block=block)
     effect = contained(tx, "check", rule.check, pending, state)
     if block.producing:
         for guard in registry.guards:

@@ -52,13 +52,18 @@ class LevelDBStore:
             raise StorageError(f"{self.path}: {error}") from error
 
     def write_batch(self, changes: Changes, sync: bool = True) -> None:
-        with self._db.write_batch(transaction=True, sync=sync) as batch:
-            put, delete = batch.put, batch.delete  # a block is some twenty thousand calls
-            for key, value in changes.items():
-                if value is None:
-                    delete(key)
-                else:
-                    put(key, value)
+        if self._db.closed:
+            raise StorageError(f"{self.path}: the database is closed")
+        try:
+            with self._db.write_batch(transaction=True, sync=sync) as batch:
+                put, delete = batch.put, batch.delete  # a block is some twenty thousand calls
+                for key, value in changes.items():
+                    if value is None:
+                        delete(key)
+                    else:
+                        put(key, value)
+        except plyvel.Error as error:  # I/O or corruption; what ``changes`` raises passes
+            raise StorageError(f"{self.path}: {error}") from error
 
     def compact(self) -> None:
         """Compact the whole key range now (benchmarks: start from a settled database)."""

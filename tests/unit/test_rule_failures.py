@@ -119,8 +119,8 @@ def test_a_storage_failure_fails_the_block_and_blames_no_transaction(tmp_path: P
     net, bank, _, bob = world(store)
     payment = net.pay(bank, bob, kzt(5))
     store.close()
-    with pytest.raises(StorageError):
-        net.chain.build([payment], net.time_ms + 1000, key("producer"))
+    with pytest.raises(StorageError):  # the build may need no read: its records are cached
+        net.chain.commit(net.chain.build([payment], net.time_ms + 1000, key("producer")))
     with Producer(net.chain, key("producer"), max_wait_ms=5) as producer:
         refusal = producer.submit(payment).exception(timeout=10)
     assert isinstance(refusal, Unavailable)
