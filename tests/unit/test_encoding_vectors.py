@@ -145,7 +145,7 @@ def digest_entry(key: bytes, value: bytes | None) -> bytes:
 
 
 def writes_digest(writes: list[dict[str, Any]]) -> bytes:
-    consensus = b"oxwknsp"  # docs/encoding.md section 9: lower-case prefixes
+    consensus = b"oxwknspl"  # docs/encoding.md section 11.1: lower-case prefixes
     entries = sorted(
         (bytes.fromhex(w["key_hex"]), None if w["value"] is None else w["value"].encode())
         for w in writes

@@ -46,6 +46,20 @@ is covered by the signature and the txid like any other field. An
 `escrow.refund` is accepted from `deadline` on (any party signs), or earlier if
 the payee or the arbiter signs. `tests/nonpython/client.mjs` does both from Node.
 
+**Ids and messages inside bodies.** Each is SHA-256 or Ed25519 over a domain
+tag (ASCII, then one 0x00 byte) and canonical JSON, as in `encoding.md` section 7;
+"network" is the network id in ASCII, "receipt" the canonical `UsageReceipt`, an
+item its UTF-8 bytes; each `onward` policy is a token of its own:
+
+| what | bytes |
+|---|---|
+| a program's token (`Policy`) | hex(SHA-256(`KZT-LEDGER/policy/v1\\0` ‖ canonical(policy))) |
+| an asset class id | hex(SHA-256(`KZT-LEDGER/asset-class/v1\\0` ‖ canonical(terms))) |
+| a class's units | token `asset:` ‖ class id |
+| an item's token | `asset:` ‖ hex(SHA-256(`KZT-LEDGER/asset-item/v1\\0` ‖ id (32 bytes) ‖ item)) |
+| `SignedUsage.sig` | the customer's Ed25519 over `KZT-LEDGER/usage/v1\\0` ‖ network ‖ receipt |
+| a contract's id | the txid of its `escrow.open`, `meter.open` or `mandate.create` |
+
 **Signers and vectors.** Each kind below says who signs it ("exactly" means the
 set of signature keys must equal the set named: none missing, none extra) and
 has a byte-exact vector in [`encoding-vectors.json`](encoding-vectors.json): the
