@@ -59,6 +59,9 @@ class TengeClient:
     ) -> None:
         self.http = httpx.Client(base_url=base_url, transport=transport, timeout=timeout)
         self._network: NetworkInfo | None = None
+        self.min_height = 0
+        """The highest height this client saw its own submissions commit at: every read
+        asks for it (``min_height``), so a replica answers only once it applied them."""
 
     def close(self) -> None:
         self.http.close()
@@ -72,6 +75,8 @@ class TengeClient:
     # -- plumbing ----------------------------------------------------------------
 
     def _call(self, type_: type[T], method: str, path: str, **kwargs: Any) -> T:
+        if method == "GET" and self.min_height:
+            kwargs["params"] = {**kwargs.get("params", {}), "min_height": self.min_height}
         response = self.http.request(method, path, **kwargs)
         if response.status_code >= 400:
             try:
@@ -95,7 +100,7 @@ class TengeClient:
     def submit(self, tx: Transaction, wait: bool = True) -> SubmitResponse:
         """Submit one transaction; with ``wait`` the answer carries its receipt."""
         params = {"wait": "commit"} if wait else {}
-        return self._call(
+        answer = self._call(
             SubmitResponse,
             "POST",
             "/v1/transactions",
@@ -103,12 +108,14 @@ class TengeClient:
             params=params,
             headers={"content-type": "application/json"},
         )
+        self._saw(answer.result)
+        return answer
 
     def submit_batch(self, txs: Sequence[Transaction], wait: bool = False) -> BatchResponse:
         """Submit up to 2,000 transactions; per-item results in order."""
         body = b'{"transactions":[' + b",".join(canonical(t.envelope()) for t in txs) + b"]}"
         params = {"wait": "commit"} if wait else {}
-        return self._call(
+        answer = self._call(
             BatchResponse,
             "POST",
             "/v1/transactions/batch",
@@ -116,6 +123,13 @@ class TengeClient:
             params=params,
             headers={"content-type": "application/json"},
         )
+        for result in answer.results:
+            self._saw(result)
+        return answer
+
+    def _saw(self, result: SubmitResult) -> None:
+        if result.status == "committed" and result.height is not None:
+            self.min_height = max(self.min_height, result.height)
 
     def status(self, txid: str) -> SubmitResult:
         return self._call(SubmitResult, "GET", f"/v1/transactions/{txid}")
