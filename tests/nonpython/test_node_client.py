@@ -68,6 +68,10 @@ SUBMITTED = [
     "privacy.configure",
     "anon.withdraw",
     "privacy.disclose",
+    "wallet.reverse_mandate",
+    "waterfall.fund",
+    "waterfall.withdraw",
+    "transfer",
 ]
 
 # Kinds no client submits: the node's privacy validator builds and signs them.
