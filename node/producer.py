@@ -158,19 +158,30 @@ class Producer:
     def _take_batch(self) -> list[Submission]:
         return self._inbox.take(self.max_block, self.max_wait, idle_s=0.05)
 
-    def _at_edge(self, item: Submission) -> bool:
-        """Raw envelopes go whole to the edge workers when they can check them."""
-        return (
-            self.verifier.checks_envelopes and isinstance(item.payload, bytes) and not item.verified
-        )
+    def _edge_envelope(self, item: Submission) -> bytes | None:
+        """A raw envelope goes whole to the edge workers when they can check it."""
+        payload = item.payload
+        if self.verifier.checks_envelopes and isinstance(payload, bytes) and not item.verified:
+            return payload
+        return None
 
     def _verify(self, batch: list[Submission]) -> list[Checked]:
-        edge = [item for item in batch if self._at_edge(item)]
-        envelopes = [item.payload for item in edge if isinstance(item.payload, bytes)]
-        verdicts = iter(self.verifier.check_envelopes(envelopes))
-        here = iter(self._verify_here([item for item in batch if not self._at_edge(item)]))
+        edge: list[bytes] = []
+        here: list[Submission] = []
+        for item in batch:  # one pass: a block is thousands of submissions
+            envelope = self._edge_envelope(item)
+            if envelope is None:
+                here.append(item)
+            else:
+                edge.append(envelope)
+        if not here:  # the usual case: every envelope checked at the edge
+            checked = self.verifier.check_envelopes(edge)
+            return [(verdict, item.future) for verdict, item in zip(checked, batch, strict=True)]
+        verdicts = iter(self.verifier.check_envelopes(edge))
+        locally = iter(self._verify_here(here))
         return [
-            (next(verdicts), item.future) if self._at_edge(item) else next(here) for item in batch
+            (next(locally) if self._edge_envelope(item) is None else (next(verdicts), item.future))
+            for item in batch
         ]
 
     def _verify_here(self, batch: list[Submission]) -> list[Checked]:
