@@ -64,6 +64,10 @@ Checked = tuple[Transaction | TengeError, "Future[Outcome]"]
 that refuses it."""
 
 
+VERIFIED_AHEAD = 1
+"""Verified blocks that may wait for the committer (decision record 0019)."""
+
+
 def now_ms() -> int:
     """Wall-clock time in Unix milliseconds."""
     return time.time_ns() // 1_000_000
@@ -92,8 +96,10 @@ class Producer:
         self.log: BlockLog = log or LocalLog()
         self.max_block, self.max_wait = max_block, max_wait_ms / 1000
         self._inbox: Inbox[Submission] = Inbox(max_queue)
-        self._verified: queue.Queue[list[Checked] | None]
-        self._verified = queue.Queue(2)
+        # One verified block waiting is enough to keep the committer busy (the verifier
+        # checks the next one meanwhile); each more would only add a whole block to the
+        # latency of every transaction behind it when a backlog forms.
+        self._verified: queue.Queue[list[Checked] | None] = queue.Queue(VERIFIED_AHEAD)
         edge = (edge_registry, chain.network) if edge_registry else None
         self.verifier = BatchVerifier(verify_workers, verify_mode, edge)
         self._stop = threading.Event()
