@@ -20,7 +20,8 @@ Tree::
     ├── Rejected                 422  a stateful rule refuses it
     │   ├── UnknownInput, UnknownBank, UnknownWallet, UnregisteredRecipient,
     │   ├── BankInactive, WalletFrozen, TokenNotAllowed, NotReserveKey, ValueNotConserved,
-    │   ├── IssuanceLimitExceeded, LimitExceeded
+    │   ├── IssuanceLimitExceeded, LimitExceeded,
+    │   ├── ReverseWaterfallRefused, PoolInsufficient
     │   └── RuleFailed           a rule raised something unexpected: only this tx is refused
     ├── Conflict                 409  clashes with what is already committed
     │   ├── DoubleSpend, DuplicateTransaction, BankExists, WalletExists, KeyInUse
@@ -261,8 +262,32 @@ class LimitExceeded(Rejected):
     code = "limit_exceeded"
     title = "A wallet tier limit would be exceeded"
     wallet_id: str = ""
-    limit: str = ""  # "balance" | "per_payment" | "daily"
+    limit: str = ""  # "balance" | "per_payment" | "daily" | "mandate"
     allowed: int = 0
+    requested: int = 0
+
+
+@dataclass(eq=False)
+class ReverseWaterfallRefused(Rejected):
+    """A transfer's ``shortfall`` (or a mandate) the reverse waterfall cannot serve.
+
+    ``reason``: ``not_linked`` (the wallet has no linked deposit), ``no_mandate`` (it
+    signed no standing mandate), ``several_payers`` (the inputs are not all one wallet's),
+    ``change_to_payer`` (a payment that pulls from the pool pays nothing back to the payer).
+    """
+
+    code = "reverse_waterfall_refused"
+    title = "The reverse waterfall cannot pay this shortfall"
+    wallet_id: str = ""
+    reason: str = ""
+
+
+@dataclass(eq=False)
+class PoolInsufficient(Rejected):
+    code = "waterfall_pool_insufficient"
+    title = "The bank's waterfall pool holds less than the shortfall"
+    bank_id: str = ""
+    available: int = 0
     requested: int = 0
 
 

@@ -232,6 +232,14 @@ TRIGGERS: dict[str, Trigger] = {
         builders.issue(NETWORK, CB, "halyk", [out("halyk", 1)], 1)
     ),
     "limit_exceeded": lambda w: w.submit(w.pay(kzt(50_000) + 1)),
+    "reverse_waterfall_refused": lambda w: w.submit(
+        builders.pay_with_shortfall(
+            NETWORK, w.coins("alice"), [key("alice")], key("bob").public_hex, kzt(100_001)
+        )
+    ),
+    "waterfall_pool_insufficient": lambda w: w.submit(
+        builders.pool_withdraw(NETWORK, key("halyk"), "halyk", 1)
+    ),
     # conflicts
     "double_spend": double_spend,
     "bank_exists": lambda w: w.submit(

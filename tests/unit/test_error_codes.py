@@ -202,6 +202,14 @@ TRIGGERS: dict[type[TengeError], Callable[[Harness], TengeError]] = {
         builders.issue(NETWORK, w.cb, "halyk", [out("halyk", 1)], 1)
     ),
     errors.LimitExceeded: lambda w: w.refusal(pay(w, kzt(50_000) + 1)),
+    errors.ReverseWaterfallRefused: lambda w: w.refusal(
+        builders.pay_with_shortfall(
+            NETWORK, w.coins(key("alice")), [key("alice")], key("bob").public_hex, kzt(100_001)
+        )
+    ),
+    errors.PoolInsufficient: lambda w: w.refusal(
+        builders.pool_withdraw(NETWORK, key("halyk"), "halyk", 1)
+    ),
     errors.RuleFailed: rule_failed,
     errors.DoubleSpend: double_spend,
     errors.DuplicateTransaction: duplicate_transaction,
