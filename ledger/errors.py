@@ -409,6 +409,32 @@ class Unavailable(TengeError):
     reason: str = ""
 
 
+@dataclass(eq=False)
+class ProducerUnavailable(Unavailable):
+    code = "producer_unavailable"
+    title = "No node of the cluster produces blocks right now (a failover): retry shortly"
+    retry_after_s: int = 1
+    """When to send the same bytes again (the ``Retry-After`` header says it too)."""
+
+
+@dataclass(eq=False)
+class HeightNotOrdered(TengeError):
+    code = "height_not_ordered"
+    status = 400
+    title = "No block at this height has been ordered yet: min_height is beyond the ledger"
+    min_height: int = 0
+    height: int = 0
+
+
+@dataclass(eq=False)
+class HeightNotReached(Unavailable):
+    code = "height_not_reached"
+    title = "This node has not applied the asked height yet: retry, or ask another node"
+    min_height: int = 0
+    height: int = 0
+    retry_after_s: int = 1
+
+
 def all_error_classes() -> list[type[TengeError]]:
     """Every concrete error class in the tree, base first, for docs and tests."""
     found: list[type[TengeError]] = []

@@ -267,6 +267,7 @@ TRIGGERS: dict[str, Trigger] = {
     "signature_expired": expired,
     "replayed_request": replayed,
     "forbidden": lambda w: w.read("/v1/wallets/alice", key("bob")),
+    "height_not_ordered": lambda w: w.read("/v1/supply?min_height=1000000"),
 }
 
 ABSTRACT = {
@@ -290,6 +291,8 @@ UNREACHABLE = {
     errors.InvalidStatement,
     errors.AuditMismatch,
     errors.Unavailable,
+    errors.ProducerUnavailable,  # a cluster node without a producer: tests/cluster
+    errors.HeightNotReached,  # ordered but not applied in time: tests/unit/test_read_heights.py
     api_errors.InternalError,
 }
 

@@ -194,13 +194,6 @@ const left = (await coins(walletSeed, walletPath, meals)).concat(await coins(sho
 await submit({ kind: 'program.expire', inputs: left.map((o) => o.point), issuer: walletKey, amount: left.reduce((t, o) => t + o.output.amount, 0) }, bankSeed);
 // The waterfall (kinds.md): the wallet's bank links a deposit account to the wallet.
 await submit({ kind: 'wallet.link_deposit', wallet_id: walletId, deposit: `${bankId}:ACC-${tag}`, nonce }, bankSeed);
-// The reverse waterfall (kinds.md): the holder's standing mandate; the bank funds its pool and
-// takes part of it back.
-await submit({ kind: 'wallet.reverse_mandate', wallet_id: walletId, per_payment: 500_00, nonce }, walletSeed);
-c = await coin(bankSeed, `/v1/banks/${bankId}/outputs`, 1_000_00);
-await submit({ kind: 'waterfall.fund', bank_id: bankId, inputs: [c.point], amount: 1_000_00, change: change(c.change, bankKey) }, bankSeed);
-await submit({ kind: 'waterfall.withdraw', bank_id: bankId, amount: 500_00, to: bankKey, nonce }, bankSeed);
-
 // Privacy (api-guide.md 3.33, privacy.md 9). The central bank restates the parameters it set.
 const params = await (await fetch(`${nodeUrl}/v1/privacy/params`)).json();
 await submit({ kind: 'privacy.configure', params, nonce }, centralBank);
@@ -278,4 +271,17 @@ await submit({ kind: 'purse.clawback', purse: phone.purse, inputs: [c.point], am
 const spare = await enrolDevice();
 await submit({ kind: 'purse.defund', purse: spare.purse, last_counter: 0, cumulative: 0, amount: 2_000_00, to: walletKey }, spare.seed);
 await submit({ kind: 'device.revoke', serial: spare.serial, reason: 'closed' }, bankSeed);
+// The reverse waterfall (encoding.md 5.11-5.13): the wallet signs a standing mandate, the bank
+// fills its pool and takes some back, and a payment larger than the wallet's KZT names the
+// shortfall the pool pays (KZT outputs = KZT inputs + shortfall, nothing back to the payer).
+await submit({ kind: 'wallet.reverse_mandate', wallet_id: walletId, per_payment: 1_000_00, nonce }, walletSeed);
+const bankPath = `/v1/banks/${bankId}/outputs`;
+c = await coin(bankSeed, bankPath, 5_000_00);
+await submit({ kind: 'waterfall.fund', bank_id: bankId, inputs: [c.point], amount: 5_000_00, change: change(c.change, bankKey) }, bankSeed);
+await submit({ kind: 'waterfall.withdraw', bank_id: bankId, amount: 1_000_00, to: bankKey, nonce }, bankSeed);
+const mine = await coins(walletSeed, walletPath);
+if (!mine.length) fail('the wallet has no KZT left to pay with');
+const held = mine.reduce((t, o) => t + o.output.amount, 0);
+await submit({ kind: 'transfer', inputs: mine.map((o) => o.point), outputs: [{ amount: held + 500_00, owner: shopKey }], shortfall: 500_00 }, walletSeed);
+
 console.log('ok');

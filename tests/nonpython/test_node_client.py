@@ -68,9 +68,6 @@ SUBMITTED = [
     "asset.retire",
     "program.expire",
     "wallet.link_deposit",
-    "wallet.reverse_mandate",
-    "waterfall.fund",
-    "waterfall.withdraw",
     "privacy.configure",
     "anon.withdraw",
     "privacy.disclose",
@@ -88,6 +85,10 @@ SUBMITTED = [
     "purse.fund",
     "purse.defund",
     "device.revoke",
+    "wallet.reverse_mandate",
+    "waterfall.fund",
+    "waterfall.withdraw",
+    "transfer",
 ]
 
 # Kinds no client submits: the node's privacy validator builds and signs them.

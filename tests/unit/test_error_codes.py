@@ -34,7 +34,12 @@ ABSTRACT = {
     errors.Conflict,
     errors.IntegrityError,
 }
-OTHER_LAYERS = {errors.Unavailable}
+OTHER_LAYERS = {  # raised by the node (its writer, its cluster ordering), tested there
+    errors.Unavailable,
+    errors.ProducerUnavailable,
+    errors.HeightNotReached,
+    errors.HeightNotOrdered,
+}
 FAMILY_STATUS = {
     errors.EncodingError: 400,
     errors.InvalidTransaction: 400,
