@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 DEV    := $(VENV)/.installed-dev
 WEB    := web/dist/build.json
 
-.PHONY: run test bench compare load lint clean deps deps-test web
+.PHONY: run test bench compare load lint clean deps deps-test web cluster bench-cluster
 
 # Debian packages, as root installed when missing: what running needs (libsodium23 for
 # pysodium, privacy/; nodejs and npm build the phone wallet's static files), and what only
@@ -79,6 +79,14 @@ bench: $(DEV) $(WEB)
 	$(BIN)/python -m loadtests.bench_offline --json reports/bench_offline.json
 	$(BIN)/python -m loadtests.bench_api --json reports/bench_api.json
 	$(BIN)/python -m loadtests.bench_wallet --json reports/bench_wallet.json
+
+# Three nats-servers (JetStream) and three nodes on loopback, until Ctrl-C (docs/cluster.md).
+cluster: $(STAMP) $(WEB)
+	$(BIN)/python -m loadtests.clusterkit
+
+bench-cluster: $(DEV) $(WEB)
+	@mkdir -p reports
+	$(BIN)/python -m loadtests.bench_cluster --json reports/bench_cluster.json
 
 compare: $(DEV)
 	@mkdir -p reports

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 
 from api import errors
-from api.context import Context
+from api.context import Context, int_arg
 from api.metrics import HttpMetrics
 from api.protocol import LedgerApi
 from api.routes import (
@@ -24,6 +24,7 @@ from api.routes import (
     offline,
     ops,
     privacy,
+    statements,
     transactions,
     wallets,
     web,
@@ -32,6 +33,7 @@ from api.spec import CONVERTERS, Catalogue, openapi
 from ledger.registry import Registry
 
 DEFAULT_MAX_BODY = 4 * 1024 * 1024  # a full batch of 2,000 transactions fits
+MIN_HEIGHT_WAIT_MS = 5_000  # how long a read waits for a height not yet applied here
 DRAIN_FACTOR = 4  # a body over the limit is read (and dropped) up to 4x the limit, then cut
 
 
@@ -60,6 +62,7 @@ def create_app(
         chain,
         wallets,
         banks,
+        statements,
         contracts,
         offline,
         privacy,
@@ -78,8 +81,19 @@ def create_app(
     def start_timer() -> None:
         g.started = time.perf_counter()
 
+    @app.before_request
+    def read_at_height() -> None:
+        """Every ledger read says the height it answers at (``Tenge-Height``: the replica
+        had applied at least that block); ``min_height`` waits for a height first."""
+        if request.method == "GET" and request.path.startswith("/v1/"):
+            wanted = int_arg("min_height", 0, 0, 2**53 - 1) or 0
+            wait_ms = app.config.get("TENGE_MIN_HEIGHT_WAIT_MS", MIN_HEIGHT_WAIT_MS)
+            g.height = ledger.height_at_least(wanted, wait_ms)
+
     @app.after_request
     def count(response: Response) -> Response:
+        if "height" in g:
+            response.headers["Tenge-Height"] = str(g.height)
         route = request.url_rule.rule if request.url_rule else "unmatched"
         started = g.get("started", time.perf_counter())
         metrics.observe(route, request.method, response.status_code, time.perf_counter() - started)

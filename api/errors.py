@@ -182,9 +182,20 @@ _WERKZEUG: dict[int, type[HttpError]] = {
 }
 
 
+def _headers(found: TengeError | Problem) -> dict[str, str]:
+    """Header fields a refusal needs: its own (``Allow``...), and ``Retry-After`` for every
+    retryable refusal that says when (``retry_after_s``)."""
+    headers = found.headers() if isinstance(found, HttpError) else {}
+    fields = found.fields if isinstance(found, Problem) else found.details()
+    retry_after = fields.get("retry_after_s")
+    if isinstance(retry_after, int) and retry_after > 0:
+        headers["Retry-After"] = str(retry_after)
+    return headers
+
+
 def problem_response(found: TengeError | Problem) -> Response:
     """The problem+json response for an error raised here or reported by the ledger."""
-    headers = found.headers() if isinstance(found, HttpError) else {}
+    headers = _headers(found)
     if isinstance(found, TengeError):
         found = Problem.of(found)
     body = msgspec.json.encode(found.document(request.path if request else ""))
@@ -199,7 +210,7 @@ def problem_bytes(error: TengeError) -> bytes:
         "Connection": "close",
         "Content-Type": PROBLEM_JSON,
         "Content-Length": str(len(body)),
-        **(error.headers() if isinstance(error, HttpError) else {}),
+        **_headers(error),
     }
     head = f"HTTP/1.1 {error.status} {HTTPStatus(error.status).phrase}\r\n"
     head += "".join(f"{name}: {value}\r\n" for name, value in fields.items())

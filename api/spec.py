@@ -53,6 +53,29 @@ class Param:
     maximum: int | None = None
 
 
+MIN_HEIGHT = Param(
+    "min_height",
+    "integer",
+    "read your writes: answer only once this node has applied this height. A height the "
+    "cluster has ordered is waited for (up to 5 s), then 503 height_not_reached with "
+    "Retry-After; a height no node has ordered is 400 height_not_ordered. A client that "
+    "just submitted passes the height its transaction committed at.",
+    minimum=0,
+    maximum=2**53 - 1,
+)
+TENGE_HEIGHT = {
+    "description": "the height this node had applied when it answered (every ledger read)",
+    "schema": {"type": "integer", "minimum": 0},
+}
+
+
+def _reads_ledger(endpoint: Endpoint) -> bool:
+    """A JSON read of the ledger: it says its height and takes ``min_height`` (a stream
+    of events carries its heights in the events)."""
+    json_read = endpoint.media == "application/json"
+    return json_read and endpoint.method == "GET" and endpoint.path.startswith("/v1/")
+
+
 @dataclass(frozen=True)
 class Endpoint:
     method: str
@@ -68,6 +91,7 @@ class Endpoint:
     errors: tuple[int, ...] = ()
     description: str = ""
     media: str = "application/json"  # the success response's media type
+    alternates: tuple[str, ...] = ()  # further media types of the same answer, as text
 
 
 class ProblemDocument(msgspec.Struct, frozen=True):
@@ -150,10 +174,16 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
             **{
                 str(code): {
                     "description": "success",
+                    **(
+                        {"headers": {"Tenge-Height": TENGE_HEIGHT}}
+                        if _reads_ledger(endpoint)
+                        else {}
+                    ),
                     "content": {
                         endpoint.media: {
                             "schema": {"$ref": REF.format(name=_name(endpoint.response))}
-                        }
+                        },
+                        **{media: {"schema": {"type": "string"}} for media in endpoint.alternates},
                     },
                 }
                 for code in (endpoint.status, *endpoint.also)
@@ -168,6 +198,8 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
         operation["description"] = endpoint.description
     parameters = [_path_parameter(name) for name in re.findall(r"\{(\w+)\}", endpoint.path)]
     parameters += [_query(p) for p in endpoint.query]
+    if _reads_ledger(endpoint):
+        parameters.append(_query(MIN_HEIGHT))
     if parameters:
         operation["parameters"] = parameters
     if endpoint.request is not None:
@@ -184,7 +216,8 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
 
 def _problem_statuses(endpoint: Endpoint) -> list[int]:
     body = WITH_BODY if endpoint.request is not None else ()
-    return sorted({*EVERY_REQUEST, *body, *endpoint.errors})
+    replica = (400, 503) if _reads_ledger(endpoint) else ()
+    return sorted({*EVERY_REQUEST, *body, *replica, *endpoint.errors})
 
 
 def _query(param: Param) -> dict[str, Any]:

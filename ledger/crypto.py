@@ -138,6 +138,27 @@ def _path(index: int, hashes: list[bytes]) -> list[bytes]:
     return [*_path(index - k, hashes[k:]), _root_of_hashes(hashes[:k])]
 
 
+def inclusion_proofs(leaves: list[bytes], indexes: list[int]) -> dict[int, list[bytes]]:
+    """The audit paths of several leaves of one tree, hashing the tree once (the same
+    paths as :func:`inclusion_proof`: bottom-up pairing builds RFC 6962's tree)."""
+    level = [leaf_hash(x) for x in leaves]
+    positions = {i: i for i in indexes if 0 <= i < len(leaves)}
+    if len(positions) != len(set(indexes)):
+        raise IndexError(sorted(set(indexes) - set(positions)))
+    paths: dict[int, list[bytes]] = {i: [] for i in positions}
+    while len(level) > 1:
+        for leaf, at in positions.items():
+            sibling = at ^ 1
+            if sibling < len(level):  # the unpaired last node rises without a sibling
+                paths[leaf].append(level[sibling])
+            positions[leaf] = at >> 1
+        paired = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            paired.append(level[-1])
+        level = paired
+    return paths
+
+
 def verify_inclusion(leaf: bytes, index: int, size: int, proof: list[bytes], root: bytes) -> bool:
     """True when ``proof`` shows leaf data ``leaf`` at ``index`` in a tree of ``size``.
 

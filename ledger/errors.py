@@ -20,7 +20,8 @@ Tree::
     ├── Rejected                 422  a stateful rule refuses it
     │   ├── UnknownInput, UnknownBank, UnknownWallet, UnregisteredRecipient,
     │   ├── BankInactive, WalletFrozen, TokenNotAllowed, NotReserveKey, ValueNotConserved,
-    │   ├── IssuanceLimitExceeded, LimitExceeded
+    │   ├── IssuanceLimitExceeded, LimitExceeded,
+    │   ├── ReverseWaterfallRefused, PoolInsufficient
     │   └── RuleFailed           a rule raised something unexpected: only this tx is refused
     ├── Conflict                 409  clashes with what is already committed
     │   ├── DoubleSpend, DuplicateTransaction, BankExists, WalletExists, KeyInUse
@@ -261,8 +262,32 @@ class LimitExceeded(Rejected):
     code = "limit_exceeded"
     title = "A wallet tier limit would be exceeded"
     wallet_id: str = ""
-    limit: str = ""  # "balance" | "per_payment" | "daily"
+    limit: str = ""  # "balance" | "per_payment" | "daily" | "mandate"
     allowed: int = 0
+    requested: int = 0
+
+
+@dataclass(eq=False)
+class ReverseWaterfallRefused(Rejected):
+    """A transfer's ``shortfall`` (or a mandate) the reverse waterfall cannot serve.
+
+    ``reason``: ``not_linked`` (the wallet has no linked deposit), ``no_mandate`` (it
+    signed no standing mandate), ``several_payers`` (the inputs are not all one wallet's),
+    ``change_to_payer`` (a payment that pulls from the pool pays nothing back to the payer).
+    """
+
+    code = "reverse_waterfall_refused"
+    title = "The reverse waterfall cannot pay this shortfall"
+    wallet_id: str = ""
+    reason: str = ""
+
+
+@dataclass(eq=False)
+class PoolInsufficient(Rejected):
+    code = "waterfall_pool_insufficient"
+    title = "The bank's waterfall pool holds less than the shortfall"
+    bank_id: str = ""
+    available: int = 0
     requested: int = 0
 
 
@@ -356,6 +381,15 @@ class InvalidReceipt(IntegrityError):
 
 
 @dataclass(eq=False)
+class InvalidStatement(IntegrityError):
+    code = "invalid_statement"
+    status = 422
+    title = "The statement does not add up or is not proven by its headers"
+    statement: str = ""
+    reason: str = ""
+
+
+@dataclass(eq=False)
 class AuditMismatch(IntegrityError):
     code = "audit_mismatch"
     title = "Re-derived state disagrees with stored state"
@@ -373,6 +407,32 @@ class Unavailable(TengeError):
     status = 503
     title = "The node cannot accept work right now"
     reason: str = ""
+
+
+@dataclass(eq=False)
+class ProducerUnavailable(Unavailable):
+    code = "producer_unavailable"
+    title = "No node of the cluster produces blocks right now (a failover): retry shortly"
+    retry_after_s: int = 1
+    """When to send the same bytes again (the ``Retry-After`` header says it too)."""
+
+
+@dataclass(eq=False)
+class HeightNotOrdered(TengeError):
+    code = "height_not_ordered"
+    status = 400
+    title = "No block at this height has been ordered yet: min_height is beyond the ledger"
+    min_height: int = 0
+    height: int = 0
+
+
+@dataclass(eq=False)
+class HeightNotReached(Unavailable):
+    code = "height_not_reached"
+    title = "This node has not applied the asked height yet: retry, or ask another node"
+    min_height: int = 0
+    height: int = 0
+    retry_after_s: int = 1
 
 
 def all_error_classes() -> list[type[TengeError]]:

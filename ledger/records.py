@@ -53,6 +53,9 @@ class WalletRecord(Wire, frozen=True):
     deposit: DepositRef | None = None
     """The linked deposit account at the wallet's bank (``wallet.link_deposit``): a payment
     over the balance cap pays the excess to the bank (waterfall) instead of being refused."""
+    mandate: Amount | None = None
+    """The most one payment may pull from the bank's waterfall pool under the wallet's
+    standing mandate (``wallet.reverse_mandate``, reverse waterfall), in tiyn; None: none."""
 
 
 class KeyOwner(Wire, frozen=True):

@@ -127,6 +127,10 @@ class WalletFlow(msgspec.Struct, frozen=True):
     """Of ``sent``, the part that stays the wallet's, held outside its outputs
     (funding its offline purse): outflow for the per-payment and daily limits,
     still part of the balance the cap applies to."""
+    drawn: int = 0
+    """Of ``sent``, the part drawn from outside the wallet's outputs (its bank's waterfall
+    pool under its mandate, the reverse waterfall): outflow for the per-payment and daily
+    limits, never part of the balance."""
 
 
 class TokenPolicy(Protocol):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 import msgspec
@@ -54,6 +55,12 @@ class RecordCache(dict[bytes, Any]):
         if value is not MISSING:
             self[key] = value
         return value
+
+    def forget(self, keys: Iterable[bytes]) -> None:
+        """Drop ``keys`` (written to the store behind the cache's back): read them again."""
+        for key in keys:
+            self.pop(key, None)
+            self._old.pop(key, None)
 
     def committed(self, records: dict[bytes, Any]) -> None:
         """Keep what a committed block wrote."""

@@ -200,6 +200,14 @@ class Transfer(Body, frozen=True, tag="transfer"):
     inputs: Inputs
     outputs: Outputs
     memo: Memo = ""
+    shortfall: Annotated[
+        Amount | None,
+        msgspec.Meta(
+            description="reverse waterfall: KZT the payer's bank's waterfall pool adds to the"
+            " inputs under the payer's mandate (its linked deposit is debited); KZT outputs"
+            " equal KZT inputs plus this"
+        ),
+    ] = None
 
     def spends(self) -> tuple[OutPoint, ...]:
         return self.inputs
@@ -215,6 +223,45 @@ class DepositLink(Body, frozen=True, tag="wallet.link_deposit"):
     wallet_id: Ident
     deposit: DepositRef | None = None
     nonce: Nonce = 0
+
+
+class ReverseMandate(Body, frozen=True, tag="wallet.reverse_mandate"):
+    """The wallet's holder signs a standing mandate: a payment may pull up to ``per_payment``
+    from its bank's waterfall pool, debiting its linked deposit; without it, revokes it."""
+
+    wallet_id: Ident
+    per_payment: Amount | None = None
+    nonce: Nonce = 0
+
+
+Change = Annotated[tuple[Output, ...], msgspec.Meta(max_length=256)]
+
+
+class PoolFund(Body, frozen=True, tag="waterfall.fund"):
+    """A bank moves KZT from its reserve keys into its waterfall pool (reverse waterfall)."""
+
+    bank_id: Ident
+    inputs: Inputs
+    amount: Amount
+    change: Change = ()
+
+    def spends(self) -> tuple[OutPoint, ...]:
+        return self.inputs
+
+    def creates(self) -> tuple[Output, ...]:
+        return self.change
+
+
+class PoolWithdraw(Body, frozen=True, tag="waterfall.withdraw"):
+    """A bank takes KZT from its waterfall pool back to one of its reserve keys."""
+
+    bank_id: Ident
+    amount: Amount
+    to: Annotated[Hex32, msgspec.Meta(description="one of the bank's reserve keys")]
+    nonce: Nonce = 0
+
+    def creates(self) -> tuple[Output, ...]:
+        return (Output(owner=self.to, amount=self.amount),)
 
 
 class TierLimits(Wire, frozen=True):

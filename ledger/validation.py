@@ -106,6 +106,10 @@ def _amount_minimum(kind: Any) -> int | None:
         found = [m for m in map(_amount_minimum, kind.types) if m is not None]
         return found[0] if found else None
     if isinstance(kind, msgspec.inspect.Metadata) and isinstance(
+        kind.type, msgspec.inspect.UnionType
+    ):  # an optional amount with a description of its own
+        return _amount_minimum(kind.type)
+    if isinstance(kind, msgspec.inspect.Metadata) and isinstance(
         kind.type, msgspec.inspect.IntType
     ):
         schema = kind.extra_json_schema or {}

@@ -193,6 +193,7 @@ def found_core(s: Story) -> None:
     )
     s.template(builders.wallet_update(NETWORK, halyk, "bob", nonce=1, tier="basic"))
     s.template(builders.link_deposit(NETWORK, halyk, "bob", "halyk:bob-01"))
+    found_waterfall(s, halyk, alice)
     limits = TierLimits(balance_cap=kzt(300_000), per_payment=kzt(50_000), daily=kzt(100_000))
     s.template(builders.limits_set(NETWORK, s.cb, "anonymous", limits, 1))
     s.template(
@@ -200,6 +201,17 @@ def found_core(s: Story) -> None:
             NETWORK, coins[:1], [alice], bob.public_hex, kzt(300), alice.public_hex, "lunch"
         )
     )
+
+
+def found_waterfall(s: Story, halyk: KeyPair, alice: KeyPair) -> None:
+    """Alice linked with a mandate, halyk's pool funded; templates of the waterfall kinds."""
+    s.commit(builders.link_deposit(NETWORK, halyk, "alice", "halyk:alice-01"))
+    s.template(builders.reverse_mandate(NETWORK, [alice], "alice", kzt(5_000), nonce=1))
+    s.commit(builders.reverse_mandate(NETWORK, [alice], "alice", kzt(1_000)))
+    reserve = s.split(halyk, halyk, [kzt(2_000), kzt(50)])
+    s.commit(builders.pool_fund(NETWORK, "halyk", reserve[:1], kzt(2_000), [halyk]))
+    s.template(builders.pool_fund(NETWORK, "halyk", reserve[1:], kzt(20), [halyk]))
+    s.template(builders.pool_withdraw(NETWORK, halyk, "halyk", kzt(500)))
 
 
 def build(store: KeyValueStore, time_ms: int = T0) -> Story:

@@ -26,6 +26,14 @@ class NodeConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     genesis: str | None = None
     producer_key: str | None = None
     log_level: str = "INFO"
+    ordering: str = "local"
+    """``local`` (one node, the default) or ``nats`` (a replica of the cluster, node/cluster/)."""
+    nats: str | None = None
+    """The JetStream cluster's server URLs, comma-separated (``--ordering nats``)."""
+    node_id: str | None = None
+    """This replica's name in the cluster (unique per node)."""
+    lease_ttl_ms: int = 3000
+    """How long the producer lease outlives its holder's last renewal (failover time)."""
 
     @property
     def ledger_path(self) -> str:
@@ -38,6 +46,10 @@ class NodeConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     @property
     def producer_key_path(self) -> str:
         return self.producer_key or str(Path(self.data_dir) / "keys" / "producer.key")
+
+    @property
+    def nats_servers(self) -> list[str]:
+        return [url.strip() for url in (self.nats or "").split(",") if url.strip()]
 
     @property
     def url(self) -> str:

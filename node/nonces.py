@@ -19,6 +19,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Protocol
 
 from ledger.storage import KeyValueStore, schema
 
@@ -33,6 +34,12 @@ def claim_id(key: str, nonce: str) -> bytes:
 def nonce_key(claimed_ms: int, claim: bytes) -> bytes:
     """``N | claimed_ms(8) | claim id(16)``: in claim order, so expiry walks the front."""
     return schema.NONCES + _MS.pack(claimed_ms) + claim
+
+
+class NonceClaims(Protocol):
+    """Who decides that a signed read's nonce is fresh (one node's book, or the cluster's)."""
+
+    def claim(self, key: str, nonce: str, window_s: float) -> bool: ...
 
 
 class NonceBook:

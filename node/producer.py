@@ -89,11 +89,14 @@ class Producer:
         max_queue: int = 200_000,
         clock: Callable[[], int] = now_ms,
         log: BlockLog | None = None,
+        lock: threading.Lock | None = None,
     ) -> None:
         """``log`` makes each block durable in its order before the local commit (the
-        cluster's stream); a single node's synced batch is its own log."""
+        cluster's stream); a single node's synced batch is its own log. ``lock`` is held
+        from building a block to committing it (a cluster node's follower takes it too)."""
         self.chain, self.key, self.clock = chain, key, clock
         self.log: BlockLog = log or LocalLog()
+        self.lock = lock or threading.Lock()
         self.max_block, self.max_wait = max_block, max_wait_ms / 1000
         self._inbox: Inbox[Submission] = Inbox(max_queue)
         # One verified block waiting is enough to keep the committer busy (the verifier
@@ -226,22 +229,30 @@ class Producer:
         while (batch := self._verified.get()) is not None:
             try:
                 self._commit(batch)
+            except Unavailable as error:  # e.g. a cluster producer fenced: retryable as it is
+                log.warning("block not committed: %s", error)
+                self._fail(batch, error)
             except Exception as error:  # a storage failure must not hang submitters
                 log.exception("block commit failed")
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(Unavailable(reason=f"commit failed: {error}"))
+                self._fail(batch, Unavailable(reason=f"commit failed: {error}"))
+
+    @staticmethod
+    def _fail(batch: list[Checked], error: Unavailable) -> None:
+        for _, future in batch:
+            if not future.done():
+                future.set_exception(error)
 
     def _commit(self, batch: list[Checked]) -> None:
         cpu_started = time.thread_time()
         txs = [item for item, _ in batch if isinstance(item, Transaction)]
-        started = time.perf_counter()
-        built = self.chain.build(txs, self.clock(), self.key)
-        built_at = time.perf_counter()
-        if built.transactions:
-            self.log.append(built)
-            self.chain.commit(built)
-        committed_at = time.perf_counter()
+        with self.lock:
+            started = time.perf_counter()
+            built = self.chain.build(txs, self.clock(), self.key)
+            built_at = time.perf_counter()
+            if built.transactions:
+                self.log.append(built)
+                self.chain.commit(built)
+            committed_at = time.perf_counter()
         verdicts = iter(built.verdicts)
         height = built.height
         outcomes: list[Outcome] = []

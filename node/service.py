@@ -13,12 +13,14 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import Future
 from concurrent.futures import wait as wait_for
+from datetime import date
 
 import msgspec
 
 from ledger.chain import Chain, execute, genesis_hash
+from ledger.daybook import DayBook, bank_report, issuance_report, wallet_report
 from ledger.encoding import decode_json, decode_strict
-from ledger.errors import TengeError
+from ledger.errors import HeightNotOrdered, HeightNotReached, TengeError
 from ledger.feed import bank_feed
 from ledger.queries import (
     HistoryEntry,
@@ -31,13 +33,19 @@ from ledger.queries import (
 from ledger.receipts import make_receipt
 from ledger.records import BankRecord, KeyOwner, SupplyRecord, WalletRecord
 from ledger.state import StateView
+from ledger.statements import Report
 from ledger.storage import schema
 from ledger.types import TIERS, Block, BlockHeader, Receipt, Transaction
-from ledger.validation import parse_transaction
-from node.nonces import NonceBook
+from ledger.validation import parse_transaction, validate_transaction
+from node.nonces import NonceBook, NonceClaims
 from node.ordering import Ordering, Outcome
 from wire.bank import FeedPage
 from wire.core import CheckResult, Health, NetworkInfo, Problem, SubmitResult, SupplyInfo
+
+FORWARD_WAIT_S = 8.0
+"""How long the producer waits for a forwarded submission's block before answering pending."""
+MAX_HEIGHT_WAIT_MS = 10_000
+"""The longest a read waits for its ``min_height`` (read-your-writes on a replica)."""
 
 
 class LedgerService:
@@ -48,9 +56,10 @@ class LedgerService:
         self.chain, self.ordering = chain, ordering
         self.store = chain.store
         self._lock = threading.Lock()
+        self._applied = threading.Condition()
         self._pending: dict[bytes, Future[Outcome]] = {}
         self._refused: OrderedDict[bytes, Problem] = OrderedDict()
-        self.nonces = NonceBook(self.store)
+        self.nonces: NonceClaims = NonceBook(self.store)
         self._remember = remember
         self.started = time.monotonic()
         self.counters: dict[str, int] = {
@@ -84,10 +93,20 @@ class LedgerService:
         registry = self.chain.registry
         return self.submit([parse_transaction(e, registry) for e in envelopes], wait, timeout)
 
+    def serve_forwarded(self, envelope: bytes) -> SubmitResult:
+        """A submission another replica forwarded to this producer: deduplicated and
+        answered like a local one (committed already, pending, or its refusal). Its
+        signatures are checked again here: a replica's block must never be one that the
+        others' replay refuses, whatever a peer sent."""
+        tx = parse_transaction(envelope, self.chain.registry)
+        validate_transaction(tx, self.chain.registry, self.chain.network)
+        return self.submit([tx], wait=True, timeout=FORWARD_WAIT_S)[0]
+
     def _enqueue(self, tx: Transaction) -> Future[Outcome]:
         """The transaction's future, queued once (the caller holds the lock)."""
         future = self._pending.get(tx.txid)
-        if future is None:
+        if future is None or (future.done() and future.exception() is not None):
+            # a refusal to order it (503: failover, full queue) is not kept: a retry re-queues
             future = self._pending[tx.txid] = self.ordering.submit(tx, verified=True)
         return future
 
@@ -117,6 +136,28 @@ class LedgerService:
                     self._refused[outcome.txid] = Problem.of(outcome.error)
             while len(self._refused) > self._remember:
                 self._refused.popitem(last=False)
+        with self._applied:
+            self._applied.notify_all()
+
+    def height_at_least(self, min_height: int, wait_ms: int) -> int:
+        """This replica's height once it is at least ``min_height`` (a client that just
+        submitted reads its own writes). A height already ordered (in the cluster's
+        stream) is waited for up to ``wait_ms``; one nobody has ordered yet is refused at
+        once. Either refusal is :class:`HeightNotReached` (503, retry)."""
+        height = self.chain.tip.height
+        if min_height <= height:
+            return height
+        ordered = getattr(self.ordering, "ordered_height", None)
+        if ordered is None or ordered(min_height) < min_height:  # one node: its tip is all
+            raise HeightNotOrdered(min_height=min_height, height=height)
+        deadline = time.monotonic() + min(wait_ms, MAX_HEIGHT_WAIT_MS) / 1000
+        with self._applied:
+            while (height := self.chain.tip.height) < min_height:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise HeightNotReached(min_height=min_height, height=height)
+                self._applied.wait(left)
+        return height
 
     # -- transactions and blocks -------------------------------------------------
 
@@ -209,6 +250,21 @@ class LedgerService:
         events = tuple(e for e in bank_feed(self.store, bank_id, after, limit) if e.height <= tip)
         return FeedPage(events, events[-1].id if events else after, tip)
 
+    def bank_statement(self, bank_id: str, day: str) -> Report | None:
+        """The bank's report for a UTC day (``YYYY-MM-DD``; ``ledger.daybook``)."""
+        return bank_report(self._day_book(day), bank_id)
+
+    def wallet_statement(self, wallet_id: str, day: str) -> Report | None:
+        return wallet_report(self._day_book(day), wallet_id)
+
+    def issuance_statement(self, day: str) -> Report:
+        return issuance_report(self._day_book(day))
+
+    def _day_book(self, day: str) -> DayBook:
+        return DayBook(
+            self.store, self.chain.genesis, self.chain.tip.height, date.fromisoformat(day)
+        )
+
     def claim_nonce(self, key: str, nonce: str, window_s: float) -> bool:
         """True the first time a (key, nonce) pair is seen within the window, across restarts."""
         return self.nonces.claim(key, nonce, window_s)
@@ -248,6 +304,7 @@ class LedgerService:
             height=self.chain.tip.height,
             queue=self.ordering.queue_size(),
             uptime_s=int(time.monotonic() - self.started),
+            role=getattr(self.ordering, "role", "single"),  # a cluster's ordering says its role
         )
 
     def metrics(self) -> dict[str, float]:

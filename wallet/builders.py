@@ -16,7 +16,10 @@ from ledger.types import (
     LimitsSet,
     OutPoint,
     Output,
+    PoolFund,
+    PoolWithdraw,
     Redeem,
+    ReverseMandate,
     Tier,
     TierLimits,
     Transaction,
@@ -192,6 +195,58 @@ def link_deposit(
 ) -> Transaction:
     """The wallet's bank links ``deposit`` for the waterfall (None unlinks it)."""
     body = DepositLink(wallet_id=wallet_id, deposit=deposit, nonce=nonce)
+    return Transaction.create(network, body, [bank_key])
+
+
+def reverse_mandate(
+    network: str, keys: Sequence[KeyPair], wallet_id: str, per_payment: int | None, nonce: int = 0
+) -> Transaction:
+    """The wallet's standing mandate for the reverse waterfall (None revokes it)."""
+    body = ReverseMandate(wallet_id=wallet_id, per_payment=per_payment, nonce=nonce)
+    return Transaction.create(network, body, list(keys))
+
+
+def pay_with_shortfall(
+    network: str,
+    coins: Sequence[Coin],
+    keys: Sequence[KeyPair],
+    to: str,
+    amount: int,
+    memo: str = "",
+) -> Transaction:
+    """Pay ``amount`` from every KZT coin given, the rest pulled from the bank's waterfall
+    pool under the wallet's mandate (the reverse waterfall)."""
+    spent = [c for c in coins if c.output.token == KZT]
+    shortfall = amount - sum(c.output.amount for c in spent)
+    if shortfall <= 0 or not spent:
+        raise ValueError("the coins cover the payment: use pay()")
+    body = Transfer(
+        inputs=tuple(c.point for c in spent),
+        outputs=(Output(owner=to, amount=amount),),
+        memo=memo,
+        shortfall=shortfall,
+    )
+    return Transaction.create(network, body, signers_for(spent, keys))
+
+
+def pool_fund(
+    network: str, bank_id: str, coins: Sequence[Coin], amount: int, keys: Sequence[KeyPair]
+) -> Transaction:
+    """Move ``amount`` of the bank's reserve coins into its waterfall pool; change stays on
+    the first coin's key."""
+    change = sum(c.output.amount for c in coins) - amount
+    change_outputs = (Output(owner=coins[0].output.owner, amount=change),) if change > 0 else ()
+    body = PoolFund(
+        bank_id=bank_id, inputs=tuple(c.point for c in coins), amount=amount, change=change_outputs
+    )
+    return Transaction.create(network, body, signers_for(coins, keys))
+
+
+def pool_withdraw(
+    network: str, bank_key: KeyPair, bank_id: str, amount: int, nonce: int = 0
+) -> Transaction:
+    """Take ``amount`` from the bank's waterfall pool back to ``bank_key``."""
+    body = PoolWithdraw(bank_id=bank_id, amount=amount, to=bank_key.public_hex, nonce=nonce)
     return Transaction.create(network, body, [bank_key])
 
 

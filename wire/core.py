@@ -102,6 +102,8 @@ class Health(msgspec.Struct, frozen=True):
     uptime_s: Annotated[
         int, msgspec.Meta(ge=0, description="whole seconds since the writer started")
     ]
+    role: str = "single"
+    """``single`` (one node), or in a cluster ``producer``, ``follower`` or ``halted``."""
 
 
 class SubmitResponse(msgspec.Struct, frozen=True):

@@ -138,7 +138,7 @@ def check_issue(pending: Pending, state: StateView) -> Effect:
     bank = require_bank(body.bank_id, state)
     if bank.status != "active":
         raise BankInactive(bank_id=bank.bank_id)
-    _require_reserve_outputs(bank, body.outputs)
+    require_reserve_outputs(bank, body.outputs)
     total = sum(o.amount for o in body.outputs)
     if bank.outstanding + total > bank.issuance_limit:
         raise IssuanceLimitExceeded(
@@ -165,7 +165,7 @@ def check_redeem(pending: Pending, state: StateView) -> Effect:
     bank = require_bank(body.bank_id, state)
     require_signers(pending.tx, {o.owner for o in pending.spent})
     require_bank_signer(pending.tx, bank, "redeem")
-    _require_reserve_outputs(bank, pending.spent + body.change)
+    require_reserve_outputs(bank, pending.spent + body.change)
     spent = sum(o.amount for o in pending.spent)
     kept = sum(o.amount for o in body.change)
     if spent != body.amount + kept:
@@ -178,7 +178,8 @@ def check_redeem(pending: Pending, state: StateView) -> Effect:
     )
 
 
-def _require_reserve_outputs(bank: BankRecord, outputs: Iterable[Output]) -> None:
+def require_reserve_outputs(bank: BankRecord, outputs: Iterable[Output]) -> None:
+    """Every output is KZT on one of the bank's own reserve keys."""
     for output in outputs:
         if output.token != KZT:
             raise TokenNotAllowed(token=output.token)

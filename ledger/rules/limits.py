@@ -105,7 +105,7 @@ def _check_wallet(
             _exceeded(wallet, "balance", room, received)
     return msgspec.structs.replace(
         wallet,
-        balance=wallet.balance + flow.received - flow.sent,
+        balance=wallet.balance + flow.received - flow.sent + flow.drawn,
         held=wallet.held + flow.kept,
         day=day,
         day_outflow=spent_today + flow.sent,

@@ -52,7 +52,8 @@ def check_link(pending: Pending, state: StateView) -> WalletEffect:
     if wallet is None:
         raise UnknownWallet(wallet_id=body.wallet_id)
     require_bank_signer(pending.tx, require_bank(wallet.bank_id, state), "wallet.link_deposit")
-    linked = msgspec.structs.replace(wallet, deposit=body.deposit)
+    mandate = None if body.deposit is None else wallet.mandate  # unlinking ends the mandate
+    linked = msgspec.structs.replace(wallet, deposit=body.deposit, mandate=mandate)
     return WalletEffect(parties=(wallet.wallet_id,), wallet=linked)
 
 

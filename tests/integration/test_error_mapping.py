@@ -232,6 +232,14 @@ TRIGGERS: dict[str, Trigger] = {
         builders.issue(NETWORK, CB, "halyk", [out("halyk", 1)], 1)
     ),
     "limit_exceeded": lambda w: w.submit(w.pay(kzt(50_000) + 1)),
+    "reverse_waterfall_refused": lambda w: w.submit(
+        builders.pay_with_shortfall(
+            NETWORK, w.coins("alice"), [key("alice")], key("bob").public_hex, kzt(100_001)
+        )
+    ),
+    "waterfall_pool_insufficient": lambda w: w.submit(
+        builders.pool_withdraw(NETWORK, key("halyk"), "halyk", 1)
+    ),
     # conflicts
     "double_spend": double_spend,
     "bank_exists": lambda w: w.submit(
@@ -259,6 +267,7 @@ TRIGGERS: dict[str, Trigger] = {
     "signature_expired": expired,
     "replayed_request": replayed,
     "forbidden": lambda w: w.read("/v1/wallets/alice", key("bob")),
+    "height_not_ordered": lambda w: w.read("/v1/supply?min_height=1000000"),
 }
 
 ABSTRACT = {
@@ -272,14 +281,18 @@ ABSTRACT = {
     api_errors.HttpError,
 }
 # No request can provoke these: stored data disagreeing with itself, an
-# unavailable writer, a server bug, and a resubmitted txid (answered
-# idempotently). A batch over 2,000 items is a schema_violation (maxItems).
+# unavailable writer, a server bug, a resubmitted txid (answered
+# idempotently), and the verdicts of client-side receipt and statement
+# checks. A batch over 2,000 items is a schema_violation (maxItems).
 UNREACHABLE = {
     errors.DuplicateTransaction,
     errors.InvalidBlock,
     errors.InvalidReceipt,
+    errors.InvalidStatement,
     errors.AuditMismatch,
     errors.Unavailable,
+    errors.ProducerUnavailable,  # a cluster node without a producer: tests/cluster
+    errors.HeightNotReached,  # ordered but not applied in time: tests/unit/test_read_heights.py
     api_errors.InternalError,
 }
 

@@ -66,3 +66,43 @@ def test_a_malformed_deposit_reference_is_a_schema_problem(api: Api) -> None:
     )
     assert response.status_code == 400
     assert response.json()["code"] == "schema_violation"
+
+
+def test_a_payment_larger_than_the_balance_pulls_from_the_pool_under_the_mandate(
+    api: Api,
+) -> None:
+    bank_id, bank = found_bank(api, reserve=kzt(10_000_000))
+    shop_id, shop = open_wallet(api, bank_id, bank, "business")
+    payer_id, payer = open_wallet(api, bank_id, bank, "basic", kzt(700))
+    steps = [
+        builders.link_deposit(NETWORK, bank, payer_id, "acct-7"),
+        builders.reverse_mandate(NETWORK, [payer], payer_id, kzt(10_000)),
+        builders.pool_fund(
+            NETWORK, bank_id, api.client.bank_coins(bank_id, bank), kzt(50_000), [bank]
+        ),
+    ]
+    for tx in steps:
+        assert api.client.submit(tx).result.status == "committed"
+    coins = api.client.coins(payer_id, payer)
+    tx = builders.pay_with_shortfall(NETWORK, coins, [payer], shop.public_hex, kzt(2_000))
+    result = api.client.submit(tx).result
+    assert result.status == "committed"
+
+    assert api.client.wallet(payer_id, payer).wallet.balance == 0
+    assert api.client.wallet(shop_id, shop).balances == {"KZT": kzt(2_000)}
+    events = api.client.bank_events(bank_id, bank, limit=1_000).events
+    (debit,) = [e for e in events if e.instruction is not None]
+    assert debit.txid == result.txid and debit.instruction is not None
+    assert (debit.instruction.direction, debit.instruction.amount) == ("debit", kzt(1_300))
+
+
+def test_a_shortfall_without_a_mandate_is_a_422_problem(api: Api) -> None:
+    bank_id, bank = found_bank(api)
+    _, shop = open_wallet(api, bank_id, bank, "business")
+    payer_id, payer = open_wallet(api, bank_id, bank, "basic", kzt(700))
+    coins = api.client.coins(payer_id, payer)
+    tx = builders.pay_with_shortfall(NETWORK, coins, [payer], shop.public_hex, kzt(800))
+    with pytest.raises(ApiError) as refused:
+        api.client.submit(tx)
+    assert (refused.value.status, refused.value.code) == (422, "reverse_waterfall_refused")
+    assert refused.value.problem["reason"] == "not_linked"

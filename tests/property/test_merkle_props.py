@@ -7,7 +7,7 @@ import hashlib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.crypto import inclusion_proof, merkle_root, verify_inclusion
+from ledger.crypto import inclusion_proof, inclusion_proofs, merkle_root, verify_inclusion
 
 SETTINGS = settings(max_examples=100, derandomize=True, deadline=None, database=None)
 
@@ -108,3 +108,10 @@ def test_tampered_root_fails(leaves: list[bytes], bit: int) -> None:
     tampered = flip(root, bit)
     for index, leaf in enumerate(leaves):
         assert not verify_inclusion(leaf, index, size, inclusion_proof(leaves, index), tampered)
+
+
+@SETTINGS
+@given(trees)
+def test_all_paths_of_a_tree_at_once_equal_the_single_paths(leaves: list[bytes]) -> None:
+    paths = inclusion_proofs(leaves, list(range(len(leaves))))
+    assert paths == {i: inclusion_proof(leaves, i) for i in range(len(leaves))}

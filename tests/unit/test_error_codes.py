@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import msgspec
 import pytest
@@ -10,11 +11,13 @@ import pytest
 from ledger import errors
 from ledger.audit import audit
 from ledger.crypto import DOMAIN_BLOCK, signing_message
+from ledger.daybook import DayBook, wallet_report
 from ledger.encoding import canonical, decode_canonical
 from ledger.errors import TengeError
 from ledger.params import kzt
 from ledger.receipts import make_receipt, verify_receipt
 from ledger.rules import core_registry
+from ledger.statements import verify_report
 from ledger.storage import schema
 from ledger.types import KZT, OutPoint, Output, Signature, Transaction, Transfer
 from ledger.validation import parse_transaction
@@ -31,7 +34,12 @@ ABSTRACT = {
     errors.Conflict,
     errors.IntegrityError,
 }
-OTHER_LAYERS = {errors.Unavailable}
+OTHER_LAYERS = {  # raised by the node (its writer, its cluster ordering), tested there
+    errors.Unavailable,
+    errors.ProducerUnavailable,
+    errors.HeightNotReached,
+    errors.HeightNotOrdered,
+}
 FAMILY_STATUS = {
     errors.EncodingError: 400,
     errors.InvalidTransaction: 400,
@@ -121,6 +129,14 @@ def invalid_receipt(w: Harness) -> TengeError:
     return raised(lambda: verify_receipt(receipt, [key("stranger").public_hex]))
 
 
+def invalid_statement(w: Harness) -> TengeError:
+    w.commit(pay(w, kzt(1)))
+    book = DayBook(w.store, w.chain.genesis, w.chain.tip.height, date(2026, 1, 1))
+    report = wallet_report(book, "alice")
+    assert report is not None
+    return raised(lambda: verify_report(report, [key("stranger").public_hex]))
+
+
 def rule_failed(w: Harness) -> TengeError:
     with_faulty(w.chain.registry)  # a kind whose check raises RuntimeError on purpose
     return w.refusal(faulty(NETWORK, key("alice"), "check"))
@@ -191,6 +207,14 @@ TRIGGERS: dict[type[TengeError], Callable[[Harness], TengeError]] = {
         builders.issue(NETWORK, w.cb, "halyk", [out("halyk", 1)], 1)
     ),
     errors.LimitExceeded: lambda w: w.refusal(pay(w, kzt(50_000) + 1)),
+    errors.ReverseWaterfallRefused: lambda w: w.refusal(
+        builders.pay_with_shortfall(
+            NETWORK, w.coins(key("alice")), [key("alice")], key("bob").public_hex, kzt(100_001)
+        )
+    ),
+    errors.PoolInsufficient: lambda w: w.refusal(
+        builders.pool_withdraw(NETWORK, key("halyk"), "halyk", 1)
+    ),
     errors.RuleFailed: rule_failed,
     errors.DoubleSpend: double_spend,
     errors.DuplicateTransaction: duplicate_transaction,
@@ -209,6 +233,7 @@ TRIGGERS: dict[type[TengeError], Callable[[Harness], TengeError]] = {
     ),
     errors.InvalidBlock: invalid_block,
     errors.InvalidReceipt: invalid_receipt,
+    errors.InvalidStatement: invalid_statement,
     errors.AuditMismatch: audit_mismatch,
 }
 
@@ -255,7 +280,7 @@ def test_every_error_has_an_http_status_from_400_to_599(error_class: type[TengeE
 
 @pytest.mark.parametrize("family", FAMILY_STATUS, ids=lambda c: c.code)
 def test_every_error_answers_with_its_familys_status(family: type[TengeError]) -> None:
-    overrides = {errors.InvalidBlock: 422, errors.InvalidReceipt: 422}
+    overrides = {errors.InvalidBlock: 422, errors.InvalidReceipt: 422, errors.InvalidStatement: 422}
     for cls in ledger_error_classes():
         if issubclass(cls, family):
             assert cls.status == overrides.get(cls, FAMILY_STATUS[family]), cls

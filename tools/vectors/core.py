@@ -3,7 +3,7 @@
 Run ``python -m tools.vectors.core --out docs/encoding-vectors.json`` to write
 them, or add ``--check`` to fail when the committed file is stale. The output
 is itself canonical JSON and holds nothing from the clock, so a rerun gives
-the same bytes. Everything is computed by the real code: one block of twelve
+the same bytes. Everything is computed by the real code: one block of seventeen
 transactions (every core kind) is built on an in-memory chain, and the rejection
 vectors record the error code the real decoder raises; ``kind_vectors`` holds one
 committed transaction of every other registered kind and its rejections
@@ -19,6 +19,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from assets.types import DOMAIN_ASSET_CLASS, DOMAIN_ASSET_ITEM
+from contracts.policy import DOMAIN_POLICY
+from contracts.templates import DOMAIN_USAGE
 from ledger import crypto
 from ledger.chain import Chain, genesis_hash
 from ledger.encoding import MAX_AMOUNT, canonical
@@ -39,8 +42,11 @@ from ledger.types import (
     LimitsSet,
     OutPoint,
     Output,
+    PoolFund,
+    PoolWithdraw,
     Receipt,
     Redeem,
+    ReverseMandate,
     TierLimits,
     Transaction,
     Transfer,
@@ -93,7 +99,7 @@ class Story:
 
 
 def story(k: dict[str, crypto.KeyPair]) -> list[Step]:
-    """Twelve transactions that are valid, in this order, in one block."""
+    """Seventeen transactions that are valid, in this order, in one block."""
     s = Story(k)
     issued = central_bank_acts(s)
     wallet_acts(s, issued)
@@ -155,13 +161,36 @@ def wallet_acts(s: Story, issued: str) -> None:
         inputs=(OutPoint(txid=paid, index=0), OutPoint(txid=paid, index=1)),
         outputs=(s.pay("alice", 40_000), s.pay("cafe", 10_000)),
     )
-    s.add("transfer/two-signers", both, "alice", "cafe")
+    both_id = s.add("transfer/two-signers", both, "alice", "cafe")
     update = WalletUpdate(
         wallet_id="w-alice", nonce=1, tier="full", add_keys=(s.key("alice_phone"),)
     )
     s.add("wallet.update", update, "bank")
+    waterfall_acts(s, funded, both_id)
+
+
+def waterfall_acts(s: Story, funded: str, paid: str) -> None:
+    """Alice's deposit linked and her mandate signed, the bank's pool funded and partly
+    withdrawn, then a payment larger than her balance pulling the rest from the pool."""
     link = DepositLink(wallet_id="w-alice", deposit="halyk:KZ86601A-0042")
     s.add("wallet.link_deposit", link, "bank")
+    mandate = ReverseMandate(wallet_id="w-alice", per_payment=kzt(10_000))
+    s.add("wallet.reverse_mandate", mandate, "alice")
+    fund = PoolFund(
+        bank_id="halyk",
+        inputs=(OutPoint(txid=funded, index=1),),
+        amount=kzt(1_000_000),
+        change=(s.pay("bank", 8_950_000),),
+    )
+    s.add("waterfall.fund", fund, "bank")
+    withdraw = PoolWithdraw(bank_id="halyk", amount=kzt(100_000), to=s.key("bank"))
+    s.add("waterfall.withdraw", withdraw, "bank")
+    pulled = Transfer(
+        inputs=(OutPoint(txid=paid, index=0),),
+        outputs=(s.pay("cafe", 45_000),),
+        shortfall=kzt(5_000),
+    )
+    s.add("transfer/shortfall", pulled, "alice")
 
 
 def writes_list(changes: dict[bytes, bytes | None]) -> list[Json]:
@@ -454,6 +483,10 @@ def generate() -> Json:
                 ("genesis", crypto.DOMAIN_GENESIS),
                 ("http", crypto.DOMAIN_HTTP),
                 ("voucher", crypto.DOMAIN_VOUCHER),
+                ("policy", DOMAIN_POLICY),
+                ("usage", DOMAIN_USAGE),
+                ("asset-class", DOMAIN_ASSET_CLASS),
+                ("asset-item", DOMAIN_ASSET_ITEM),
             )
         },
         "keys": [

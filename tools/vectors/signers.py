@@ -20,6 +20,9 @@ SIGNERS: dict[str, str] = {
     "wallet.open": "keys of the bank named in `bank_id`, and nobody else",
     "wallet.update": "keys of the bank that opened the wallet, and nobody else",
     "wallet.link_deposit": "keys of the bank that opened the wallet, and nobody else",
+    "wallet.reverse_mandate": "keys of the wallet itself, and nobody else (not its bank)",
+    "waterfall.fund": f"keys of the bank named in `bank_id` ({INPUT_OWNERS})",
+    "waterfall.withdraw": "keys of the bank named in `bank_id`, and nobody else",
     "transfer": INPUT_OWNERS,
     # programs
     "program.grant": CENTRAL_BANK,

@@ -84,7 +84,7 @@ async function checkReceipt(v, keys, check) {
 }
 
 async function checkStateDigest(example, check) {
-  const consensus = new Set('oxwknsp'.split('').map((c) => c.charCodeAt(0)));
+  const consensus = new Set('oxwknspl'.split('').map((c) => c.charCodeAt(0)));
   const entries = example.changes
     .map((c) => ({ key: fromHex(c.key_hex), value: c.value === null ? null : utf8(c.value) }))
     .filter((c) => consensus.has(c.key[0]))
