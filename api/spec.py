@@ -91,6 +91,7 @@ class Endpoint:
     errors: tuple[int, ...] = ()
     description: str = ""
     media: str = "application/json"  # the success response's media type
+    alternates: tuple[str, ...] = ()  # further media types of the same answer, as text
 
 
 class ProblemDocument(msgspec.Struct, frozen=True):
@@ -181,7 +182,8 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
                     "content": {
                         endpoint.media: {
                             "schema": {"$ref": REF.format(name=_name(endpoint.response))}
-                        }
+                        },
+                        **{media: {"schema": {"type": "string"}} for media in endpoint.alternates},
                     },
                 }
                 for code in (endpoint.status, *endpoint.also)

@@ -74,6 +74,9 @@ class DayBook:
         self.created_ms = self._signed(closed_at).header.time_ms if tip else genesis.time_ms
         self._blocks: dict[int, Block] = {}
         self._proofs: dict[tuple[int, int], tuple[str, tuple[str, ...]]] = {}
+        self._named: dict[tuple[int, int], dict[str, str]] = {}
+        self._names: dict[str, str] = {}
+        self._view = StateView(store)
         self.used: set[int] = set()
 
     def _first_at_or_after(self, time_ms: int) -> int:
@@ -114,6 +117,29 @@ class DayBook:
                 self._proofs[(height, at)] = (txids[at].hex(), tuple(p.hex() for p in path))
         self.used.add(height)
         return self._proofs[(height, index)]
+
+    def named_keys(self, height: int, index: int) -> dict[str, str]:
+        """The keys a transaction names — its signers and the owners its body lists under
+        any kind's ``outputs`` and ``change`` — with who the ledger knows them as."""
+        if (height, index) not in self._named:
+            tx = self.block(height).txs[index]
+            body = msgspec.json.decode(bytes(tx.body))
+            keys = {signature.key for signature in tx.signatures}
+            for field in ("outputs", "change"):
+                listed = body.get(field) if isinstance(body, dict) else None
+                if isinstance(listed, list):
+                    keys |= {o["owner"] for o in listed if isinstance(o, dict) and "owner" in o}
+            self._named[(height, index)] = {k: self._name(k) for k in keys if isinstance(k, str)}
+        return self._named[(height, index)]
+
+    def _name(self, key: str) -> str:
+        if key not in self._names:
+            owner = self._view.key_owner(key) if len(key) == 64 else None
+            if key in self.genesis.central_bank_keys:
+                self._names[key] = CENTRAL_BANK
+            else:
+                self._names[key] = f"key:{key}" if owner is None else f"{owner.kind}:{owner.id}"
+        return self._names[key]
 
     def report(self, statements: Iterable[Statement], message_id: str) -> Report:
         """The day's report: the statements and the signed headers that prove them."""
@@ -210,7 +236,8 @@ def _entries(book: DayBook, movement: Movement, own_keys: frozenset[str]) -> lis
     if txid != movement.txid:
         raise LookupError(f"index says {movement.txid} at {movement.height}.{movement.index}")
     booked = iso_ms(book.block(movement.height).header.time_ms)
-    parties = _parties(book, movement, own_keys)
+    named = book.named_keys(movement.height, movement.index)
+    parties = tuple(sorted({name for key, name in named.items() if key not in own_keys}))
     return [
         Entry(
             f"{movement.height}.{movement.index}",
@@ -229,31 +256,6 @@ def _entries(book: DayBook, movement: Movement, own_keys: frozenset[str]) -> lis
         for token, change in sorted(movement.delta.items())
         if change
     ]
-
-
-def _parties(book: DayBook, movement: Movement, own_keys: frozenset[str]) -> tuple[str, ...]:
-    """Who else the transaction names: its signers and the owners of the outputs its
-    body lists (any kind's ``outputs`` and ``change``), by what the ledger knows of them."""
-    tx = book.block(movement.height).txs[movement.index]
-    body = msgspec.json.decode(bytes(tx.body))
-    keys = {signature.key for signature in tx.signatures}
-    for field in ("outputs", "change"):
-        listed = body.get(field) if isinstance(body, dict) else None
-        if isinstance(listed, list):
-            keys |= {o["owner"] for o in listed if isinstance(o, dict) and "owner" in o}
-    view = StateView(book.store)
-    central = set(book.genesis.central_bank_keys)
-    names = set()
-    for key in keys - own_keys:
-        owner = view.key_owner(key) if isinstance(key, str) and len(key) == 64 else None
-        names.add(
-            CENTRAL_BANK
-            if key in central
-            else f"{owner.kind}:{owner.id}"
-            if owner is not None
-            else f"key:{key}"
-        )
-    return tuple(sorted(names))
 
 
 def wallet_report(book: DayBook, wallet_id: str) -> Report | None:

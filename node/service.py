@@ -13,10 +13,12 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import Future
 from concurrent.futures import wait as wait_for
+from datetime import date
 
 import msgspec
 
 from ledger.chain import Chain, execute, genesis_hash
+from ledger.daybook import DayBook, bank_report, issuance_report, wallet_report
 from ledger.encoding import decode_json, decode_strict
 from ledger.errors import HeightNotOrdered, HeightNotReached, TengeError
 from ledger.feed import bank_feed
@@ -31,6 +33,7 @@ from ledger.queries import (
 from ledger.receipts import make_receipt
 from ledger.records import BankRecord, KeyOwner, SupplyRecord, WalletRecord
 from ledger.state import StateView
+from ledger.statements import Report
 from ledger.storage import schema
 from ledger.types import TIERS, Block, BlockHeader, Receipt, Transaction
 from ledger.validation import parse_transaction, validate_transaction
@@ -246,6 +249,21 @@ class LedgerService:
         tip = self.chain.tip.height
         events = tuple(e for e in bank_feed(self.store, bank_id, after, limit) if e.height <= tip)
         return FeedPage(events, events[-1].id if events else after, tip)
+
+    def bank_statement(self, bank_id: str, day: str) -> Report | None:
+        """The bank's report for a UTC day (``YYYY-MM-DD``; ``ledger.daybook``)."""
+        return bank_report(self._day_book(day), bank_id)
+
+    def wallet_statement(self, wallet_id: str, day: str) -> Report | None:
+        return wallet_report(self._day_book(day), wallet_id)
+
+    def issuance_statement(self, day: str) -> Report:
+        return issuance_report(self._day_book(day))
+
+    def _day_book(self, day: str) -> DayBook:
+        return DayBook(
+            self.store, self.chain.genesis, self.chain.tip.height, date.fromisoformat(day)
+        )
 
     def claim_nonce(self, key: str, nonce: str, window_s: float) -> bool:
         """True the first time a (key, nonce) pair is seen within the window, across restarts."""

@@ -11,6 +11,7 @@ problem document's stable ``code``, its HTTP ``status`` and its fields.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any, TypeVar
 
 import httpx
@@ -18,8 +19,10 @@ import msgspec
 
 from ledger.crypto import KeyPair
 from ledger.encoding import canonical
+from ledger.errors import InvalidStatement
 from ledger.receipts import verify_receipt
 from ledger.records import BankRecord
+from ledger.statements import Report, verify_report
 from ledger.types import Receipt, Transaction
 from wallet.builders import Coin
 from wire.bank import FeedPage
@@ -39,6 +42,10 @@ from wire.core import (
 from wire.httpsig import SignedReads
 
 T = TypeVar("T")
+
+
+def _day(day: date | str) -> str:
+    return day.isoformat() if isinstance(day, date) else day
 
 
 class ApiError(Exception):
@@ -192,6 +199,37 @@ class TengeClient:
             params["after"] = after
         path = f"/v1/banks/{bank_id}/wallets"
         return self._call(WalletList, "GET", path, params=params, auth=self._signed(key))
+
+    def bank_statement(self, bank_id: str, key: KeyPair, day: date | str) -> Report:
+        """The bank's report for a UTC day: its reserve, then its wallets (decision 0018)."""
+        path = f"/v1/banks/{bank_id}/statements/{_day(day)}"
+        return self._call(Report, "GET", path, auth=self._signed(key))
+
+    def wallet_statement(self, wallet_id: str, key: KeyPair, day: date | str) -> Report:
+        """A wallet's report for a UTC day, signed by the wallet or its bank."""
+        path = f"/v1/wallets/{wallet_id}/statements/{_day(day)}"
+        return self._call(Report, "GET", path, auth=self._signed(key))
+
+    def issuance_statement(self, day: date | str) -> Report:
+        """The central bank's issuance report for a UTC day (public)."""
+        return self._call(Report, "GET", f"/v1/supply/statements/{_day(day)}")
+
+    def statement_csv(self, path: str, key: KeyPair | None = None) -> str:
+        """A statement path's CSV form (``/v1/.../statements/<date>``), signed when ``key``."""
+        auth = self._signed(key) if key is not None else None
+        response = self.http.get(path, headers={"Accept": "text/csv"}, auth=auth)
+        if response.status_code >= 400:
+            raise ApiError(response.status_code, response.json())
+        return response.text
+
+    def verify_statement(self, report: Report, producer_keys: Sequence[str] | None = None) -> None:
+        """Raise :class:`~ledger.errors.InvalidStatement` unless the report is for this
+        network, its headers are signed by trusted producers, every entry's audit path
+        leads to its header and every statement adds up."""
+        info = self.network()
+        if report.network != info.network:
+            raise InvalidStatement(statement=report.message_id, reason="another network")
+        verify_report(report, producer_keys if producer_keys is not None else info.producer_keys)
 
     def bank_events(
         self,

@@ -16,6 +16,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from wallet import builders
 from wallet.cli.args import format_kzt, parse_amount
 from wallet.client import TengeClient
 from wallet.keystore import KdfParams, Keystore
+from wire.statements import statements_from_csv
 
 PASSWORD = "correct horse battery staple"
 BIN = Path(sys.executable).parent
@@ -281,3 +283,34 @@ def test_wrong_password_exits_2(cli: Cli, payment: Payment) -> None:
     keystore = str(payment.alice.keystore)
     done = cli.run("wallet", "--keystore", keystore, "balance", TENGE_PASSWORD="guess")
     assert done.returncode == 2 and "wrong_password" in done.stderr
+
+
+def payment_day(cli: Cli, payment: Payment) -> str:
+    with TengeClient(cli.url) as client:
+        time_ms = client.receipt(payment.txid).header.time_ms
+    return datetime.fromtimestamp(time_ms / 1000, UTC).date().isoformat()
+
+
+def test_bank_statement_is_verified_and_lists_the_days_payment(cli: Cli, payment: Payment) -> None:
+    day = payment_day(cli, payment)
+    report = cli.bank_ok("statement", "--date", day)
+    accounts = {s["Acct"]["Id"]: s for s in report["Stmt"]}
+    bob = accounts[f"wallet:{payment.bob.wallet_id}"]
+    assert payment.txid in {e["AcctSvcrRef"] for e in bob["Ntry"]}
+    human = cli.bank("statement", "--date", day)
+    assert human.returncode == 0 and "verified" in human.stdout
+    assert f"wallet:{payment.alice.wallet_id}" in human.stdout
+
+
+def test_wallet_statement_as_csv_reads_back(cli: Cli, payment: Payment) -> None:
+    day = payment_day(cli, payment)
+    done = cli.bank("statement", "--date", day, "--wallet", payment.alice.wallet_id, "--csv")
+    assert done.returncode == 0, done.stderr
+    (statement,) = statements_from_csv(done.stdout)
+    assert statement.account.id == f"wallet:{payment.alice.wallet_id}"
+    assert payment.txid in {e.txid for e in statement.entries}
+
+
+def test_statement_with_a_badly_written_date_exits_2(cli: Cli) -> None:
+    done = cli.bank("statement", "--date", "03/12/2026")
+    assert done.returncode == 2 and "YYYY-MM-DD" in done.stderr

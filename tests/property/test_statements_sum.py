@@ -2,7 +2,7 @@
 
 Hypothesis writes a few days of payments, issues and redemptions (with quiet
 days between some). For every UTC day from genesis to the tip, the wallet,
-bank and central-bank reports must add up (opening + credits - debits =
+bank and central-bank reports must add up and read back from their CSV (opening + credits - debits =
 closing), every closing balance must equal what the ledger held after the
 day's last block, one day's closing must be the next day's opening, all
 wallets and reserves together must hold the supply, and every entry must be
@@ -22,6 +22,7 @@ from ledger.storage.memory import MemoryStore
 from ledger.types import KZT
 from tests.harness import Harness, key
 from tests.statements_cast import BANKS, WALLETS, Economy
+from wire.statements import report_csv, statements_from_csv
 
 PARTIES = [*WALLETS, *BANKS]
 payment = st.tuples(
@@ -79,6 +80,7 @@ def test_every_days_statements_sum_to_the_ledger(steps: list[tuple[str, str, str
         held: dict[str, dict[str, int]] = {}
         for report in reports:
             verify_report(report, [producer])
+            assert statements_from_csv(report_csv(report)) == report.statements
             assert report.closing.height == height
             for statement in report.statements:
                 check_sums(statement)

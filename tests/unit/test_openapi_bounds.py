@@ -28,7 +28,10 @@ from ledger.types import (
     LimitsSet,
     OutPoint,
     Output,
+    PoolFund,
+    PoolWithdraw,
     Redeem,
+    ReverseMandate,
     TierLimits,
     Transaction,
     Transfer,
@@ -86,6 +89,21 @@ CASES: dict[tuple[str, str], tuple[int, Callable[[int], None]]] = {
         for name in ("balance_cap", "per_payment", "daily")
     },
     ("Policy", "per_payment"): (1, policy),
+    ("Transfer", "shortfall"): (
+        1,
+        lambda v: validated(
+            Transfer(inputs=COIN, outputs=(Output(owner=OWNER, amount=1),), shortfall=v)
+        ),
+    ),
+    ("ReverseMandate", "per_payment"): (
+        1,
+        lambda v: validated(ReverseMandate(wallet_id="w", per_payment=v)),
+    ),
+    ("PoolFund", "amount"): (1, lambda v: validated(PoolFund(bank_id="b", inputs=COIN, amount=v))),
+    ("PoolWithdraw", "amount"): (
+        1,
+        lambda v: validated(PoolWithdraw(bank_id="b", amount=v, to=OWNER)),
+    ),
 }
 
 

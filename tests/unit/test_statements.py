@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import msgspec
@@ -15,6 +16,7 @@ from ledger.storage import KeyValueStore
 from ledger.types import KZT
 from tests.harness import Harness, key
 from tests.statements_cast import Economy
+from wire.statements import report_csv, statements_from_csv
 
 GENESIS_DAY = date(2026, 1, 1)  # tests.harness.T0
 
@@ -140,3 +142,31 @@ def test_statement_json_uses_camt_053_names(economy: Economy) -> None:
         statement["Ntry"][0]
     )
     assert set(statement["TxsSummry"][0]) == {"Ccy", "TtlCdtNtries", "TtlDbtNtries", "TtlNetNtry"}
+
+
+def test_csv_reads_back_into_the_same_statements(economy: Economy) -> None:
+    for day in economy.days():
+        for report in (
+            bank_report(book(economy, day), "halyk"),
+            issuance_report(book(economy, day)),
+        ):
+            assert report is not None
+            assert statements_from_csv(report_csv(report)) == report.statements
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (lambda rows: rows.replace("StmtId,", "Statement,", 1), "header row"),
+        (lambda rows: rows.replace(",CRDT,", ",UP,", 1), "row"),
+        (lambda rows: rows.replace(",OPBD,", ",OPEN,", 1), "row"),
+        (lambda rows: rows.replace(",STMT,", ",NTRY,", 1), "row 2"),
+    ],
+)
+def test_a_malformed_csv_statement_is_refused(
+    economy: Economy, change: Callable[[str], str], reason: str
+) -> None:
+    report = bank_report(book(economy, GENESIS_DAY), "halyk")
+    assert report is not None
+    with pytest.raises(InvalidStatement, match=reason):
+        statements_from_csv(change(report_csv(report)))

@@ -29,6 +29,7 @@ from wallet.cli.common import LOCAL, CliError, Reply, Session, bank_unlocked, su
 from wallet.cli.customers import add_customer_commands
 from wallet.cli.feed import add_feed_commands
 from wallet.cli.keys import add_keys_commands
+from wallet.cli.statement import add_statement_commands
 
 ENVIRONMENT = "TENGE_NODE, TENGE_KEYSTORE, TENGE_BANK, TENGE_PASSWORD"
 # One output of every transfer is the change back to the reserve.
@@ -66,6 +67,7 @@ def parser() -> argparse.ArgumentParser:
     command(commands, "reserve", reserve, parent, "the bank's reserve balance")
     add_bank_assets_commands(commands, parent)
     add_feed_commands(commands, parent)
+    add_statement_commands(commands, parent)
     return top
 
 
