@@ -36,7 +36,7 @@ from loadtests import api_workload as work
 from loadtests.bench_api import committed_total, wait_committed
 from loadtests.bench_core import load_average
 from loadtests.cluster_chaos import run as chaos_run
-from loadtests.clusterkit import Cluster, ClusterNode
+from loadtests.clusterkit import Cluster, ClusterNode, NatsServer
 from loadtests.core_network import NETWORK, T0, key
 from loadtests.loadgen import percentile, run_load
 from loadtests.netkit import ROOT, NodeProcess
@@ -81,6 +81,44 @@ def throughput(url: str, port: int, lanes: list[list[bytes]], count: int, limit:
     return count / (load.seconds + drain)
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU the processes have used so far (from /proc, by pid)."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def roles_of(nodes: list[NodeProcess], servers: list[NatsServer]) -> dict[str, list[int]]:
+    """The pids of each role: the first node's writer and API processes, the others' whole
+    trees (the followers), the nats-servers."""
+    first, *others = nodes
+    writer = first.pid_of("writer")
+    roles = {
+        "writer": [writer],
+        "api": [p for p in first.tree() if p != writer],
+        "followers": [p for n in others for p in n.tree()],
+        "nats": [s.pid for s in servers],
+    }
+    return {name: pids for name, pids in roles.items() if pids}
+
+
+class CpuShare:
+    """CPU µs per committed payment of each role, over one measured phase."""
+
+    def __init__(self, roles: dict[str, list[int]]) -> None:
+        self.roles = roles
+        self.before = {name: cpu_seconds(pids) for name, pids in roles.items()}
+
+    def per_payment(self, count: int) -> dict[str, float]:
+        used = {name: cpu_seconds(pids) - self.before[name] for name, pids in self.roles.items()}
+        figures = {name: round(seconds * 1e6 / count, 1) for name, seconds in used.items()}
+        figures["total"] = round(sum(used.values()) * 1e6 / count, 1)
+        return figures
+
+
 def latency(port: int, lanes: list[list[bytes]], limit: float) -> dict[str, float]:
     """Submit → commit (``?wait=commit`` answered) p50 and p99, in milliseconds."""
     load = run_load(("127.0.0.1", port), lanes, min(4, len(lanes)), time_limit=limit)
@@ -98,8 +136,13 @@ def run_single(args: argparse.Namespace, root: Path) -> dict[str, Any]:
     node = NodeProcess(root / "single", workers=1, threads=8).start()
     try:
         batches, singles, count = workload(node.url, args)
+        cpu = CpuShare(roles_of([node], []))
         tps = throughput(node.url, node.port, batches, count, args.time_limit)
-        return {"tps": round(tps, 1), "latency": latency(node.port, singles, args.time_limit)}
+        return {
+            "tps": round(tps, 1),
+            "cpu_us_per_payment": cpu.per_payment(count),
+            "latency": latency(node.port, singles, args.time_limit),
+        }
     finally:
         node.stop()
 
@@ -125,15 +168,19 @@ def run_cluster(args: argparse.Namespace, root: Path, niceness: int = 0) -> dict
         if niceness:
             yield_cpu([n for n in cluster.nodes if n is not producer], niceness)
         batches, singles, count = workload(producer.url, args)
+        others = [n for n in cluster.nodes if n is not producer]
+        cpu = CpuShare(roles_of([producer, *others], cluster.servers))
         tps = throughput(producer.url, producer.port, batches, count, args.time_limit)
-        half = len(singles) // 2
-        at_producer = latency(producer.port, singles[:half], args.time_limit)
-        via_follower = latency(follower.port, singles[half:], args.time_limit)
         started = time.monotonic()
         cluster.wait_converged(300)
         converged_s = round(time.monotonic() - started, 1)
+        shares = cpu.per_payment(count)  # the followers' whole catch-up included
+        half = len(singles) // 2
+        at_producer = latency(producer.port, singles[:half], args.time_limit)
+        via_follower = latency(follower.port, singles[half:], args.time_limit)
         return {
             "tps": round(tps, 1),
+            "cpu_us_per_payment": shares,
             "latency": at_producer,
             "via_follower": via_follower,
             "followers_caught_up_s": converged_s,
@@ -223,6 +270,8 @@ def print_report(result: dict[str, Any]) -> None:
     print(f"  via a follower: {cluster['via_follower']}")
     print(f"  followers caught up {cluster['followers_caught_up_s']} s after the load")
     print(f"  ratio in each round: {result['ratios_per_round']}")
+    print(f"  CPU µs per committed payment, single node: {single['cpu_us_per_payment']}")
+    print(f"  CPU µs per committed payment, cluster:     {cluster['cpu_us_per_payment']}")
     print(f"cluster / single = {verdict(result['ratio'], result['ratio'] >= TARGET_RATIO)}")
     niced = result.get("cluster_followers_niced")
     if niced:
