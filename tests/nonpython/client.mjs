@@ -1,5 +1,5 @@
 // A bank's client written from docs/ only (encoding.md, kinds.md, api-guide.md,
-// programmable-money.md, digital-assets.md, privacy.md), in Node with tweetnacl,
+// programmable-money.md, digital-assets.md, privacy.md, offline.md), in Node with tweetnacl,
 // @noble/hashes and @noble/curves (ristretto255 for the VOPRF blinding): opens the demo's
 // keystore and central bank key file, builds, signs and submits one transaction of each
 // client kind it covers against a node, verifies every receipt.
@@ -9,6 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import nacl from 'tweetnacl';
 import { argon2id } from '@noble/hashes/argon2.js';
 import { ristretto255_hasher } from '@noble/curves/ed25519.js';
+import * as x509 from './x509.mjs';
 
 const [nodeUrl, dataDir] = process.argv.slice(2);
 const hex = (b) => Buffer.from(b).toString('hex');
@@ -213,6 +214,63 @@ const demoSeed = (name) => sha256(Buffer.from(`tenge-demo-key:${name}`));
 const quorum = params.authorities.slice(0, params.threshold).map((a) => demoSeed(a.name));
 quorum.forEach((seed, i) => { if (hex(keyPair(seed).publicKey) !== params.authorities[i].key) fail('authority key'); });
 await submit({ kind: 'privacy.disclose', txid: privateTxid, reason: 'a Node client test', case: `NODE-${tag}` }, ...quorum);
+
+// Offline purses (offline.md 3, 4, 2): the central bank's root and the bank's CA (offline.md 4.5),
+// the bank's reserve and CRL, a device enrolled and funded, vouchers paid and deposited.
+const YEAR = 365 * 86_400_000; const t0 = Date.now() - 60_000;
+const rootName = x509.name(['O', 'National Bank of Kazakhstan'], ['CN', `${network} offline root`]);
+const cbPublic = keyPair(centralBank).publicKey;
+const root = x509.certificate({ serial: BigInt(`0x${hex(randomBytes(8))}`) >> 1n | 1n, issuer: rootName, subject: rootName, notBefore: t0, notAfter: t0 + 20 * YEAR, publicKey: cbPublic, extensions: [x509.basicConstraints(true, 1), x509.keyUsageCa()] }, keyPair(centralBank).secretKey);
+const limitsOf = (maxPurse, maxVoucher, maxVouchers, hours) => ({ max_purse: maxPurse, max_voucher: maxVoucher, max_vouchers: maxVouchers, max_offline_hours: hours });
+const tiers = { anonymous: limitsOf(20_000_00, 5_000_00, 50, 72), basic: limitsOf(100_000_00, 20_000_00, 100, 96), full: limitsOf(300_000_00, 50_000_00, 200, 168), business: limitsOf(300_000_00, 100_000_00, 500, 168) };
+await submit({ kind: 'offline.setup', root: hex(root), params: { tiers }, nonce }, centralBank);
+const bankName = x509.name(['CN', bankId]);
+const ca = x509.certificate({ serial: 2n, issuer: rootName, subject: bankName, notBefore: t0, notAfter: t0 + 10 * YEAR, publicKey: keyPair(bankSeed).publicKey, extensions: [x509.basicConstraints(true, 0), x509.keyUsageCa()] }, keyPair(centralBank).secretKey);
+await submit({ kind: 'offline.ca', bank_id: bankId, certificate: hex(ca) }, centralBank);
+c = await coin(bankSeed, `/v1/banks/${bankId}/outputs`, 5_000_00);
+await submit({ kind: 'reserve.fund', bank_id: bankId, inputs: [c.point], amount: 5_000_00, change: change(c.change, bankKey) }, bankSeed);
+const publishCrl = (revoked) => submit({ kind: 'offline.crl', bank_id: bankId, crl: hex(x509.revocationList({ issuer: bankName, number: Date.now(), thisUpdate: Date.now() - 1_000, nextUpdate: Date.now() + 86_400_000, revoked }, keyPair(bankSeed).secretKey)) }, bankSeed);
+await publishCrl([]);
+async function enrolDevice() {
+  const seed = randomBytes(32); const serial = BigInt(`0x${hex(randomBytes(8))}`) >> 1n | 1n;
+  const cert = x509.certificate({ serial, issuer: bankName, subject: x509.name(['UID', walletId]), notBefore: t0, notAfter: t0 + 2 * YEAR, publicKey: keyPair(seed).publicKey, extensions: [x509.basicConstraints(false), x509.keyUsageSigning(), x509.limitsExtension(limitsOf(20_000_00, 5_000_00, 10, 24))] }, keyPair(bankSeed).secretKey);
+  await submit({ kind: 'device.enrol', certificate: hex(cert) }, bankSeed);
+  const at = await coin(walletSeed, walletPath, 2_000_00);
+  const purse = await submit({ kind: 'purse.fund', inputs: [at.point], device: hex(keyPair(seed).publicKey), amount: 2_000_00, change: change(at.change, walletKey) }, walletSeed);
+  return { seed, key: hex(keyPair(seed).publicKey), serial: serial.toString(16), purse };
+}
+// offline.md 4.1-4.3: deterministic CBOR voucher [1, purse, counter, prev, payee, amount, cumulative, time_ms],
+// signed over KZT-LEDGER/voucher/v1\0 || network || body; its id is SHA-256 of that message.
+const VOUCHER_TAG = Buffer.from('KZT-LEDGER/voucher/v1\0');
+function uint(n) {
+  const v = BigInt(n);
+  if (v < 24n) return Buffer.from([Number(v)]);
+  const [head, size] = v < 256n ? [0x18, 1] : v < 65536n ? [0x19, 2] : v < 2n ** 32n ? [0x1a, 4] : [0x1b, 8];
+  return Buffer.concat([Buffer.from([head]), Buffer.from(v.toString(16).padStart(size * 2, '0'), 'hex')]);
+}
+const bytes32 = (h) => Buffer.concat([Buffer.from([0x58, 0x20]), unhex(h)]);
+function voucher(device, counter, prev, payee, amount, cumulative) {
+  const body = Buffer.concat([Buffer.from([0x88]), uint(1), bytes32(device.purse), uint(counter), bytes32(prev), bytes32(payee), uint(amount), uint(cumulative), uint(Date.now())]);
+  const message = Buffer.concat([VOUCHER_TAG, Buffer.from(network), body]);
+  const sig = nacl.sign.detached(message, keyPair(device.seed).secretKey);
+  return { raw: hex(Buffer.concat([Buffer.from([0x82]), body, Buffer.from([0x58, 0x40]), sig])), id: hex(sha256(message)) };
+}
+const phone = await enrolDevice();
+const paid1 = voucher(phone, 1, phone.purse, shopKey, 1_500_00, 1_500_00);
+await submit({ kind: 'voucher.deposit', network, deposits: [{ purse: phone.purse, device: phone.key, vouchers: [paid1.raw] }] }, shopSeed);
+// A cloned device signs counter 1 again, to the bank: the two vouchers prove the double spend.
+const cloned = voucher(phone, 1, phone.purse, bankKey, 1_000_00, 1_000_00);
+await submit({ kind: 'purse.fraud', network, purse: phone.purse, device: phone.key, vouchers: [paid1.raw, cloned.raw] }, shopSeed);
+await submit({ kind: 'voucher.deposit', network, deposits: [{ purse: phone.purse, device: phone.key, vouchers: [cloned.raw] }] }, bankSeed);
+// api-guide.md 3.30: what the payer owes for the reserve's advance is what the bank claws back.
+const purseView = await signedGet(bankSeed, `${nodeUrl}/v1/offline/purses/${phone.purse}`);
+const advanced = purseView.owed || fail(`nothing owed: ${JSON.stringify(purseView)}`);
+c = await coin(walletSeed, walletPath, advanced);
+await submit({ kind: 'purse.clawback', purse: phone.purse, inputs: [c.point], amount: advanced, change: change(c.change, walletKey) }, bankSeed);
+// A second device: its unused purse returned by the device key, then the device revoked.
+const spare = await enrolDevice();
+await submit({ kind: 'purse.defund', purse: spare.purse, last_counter: 0, cumulative: 0, amount: 2_000_00, to: walletKey }, spare.seed);
+await submit({ kind: 'device.revoke', serial: spare.serial, reason: 'closed' }, bankSeed);
 // The reverse waterfall (encoding.md 5.11-5.13): the wallet signs a standing mandate, the bank
 // fills its pool and takes some back, and a payment larger than the wallet's KZT names the
 // shortfall the pool pays (KZT outputs = KZT inputs + shortfall, nothing back to the payer).

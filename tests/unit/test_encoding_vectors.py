@@ -21,6 +21,9 @@ from typing import Any
 import nacl.bindings
 import pytest
 
+from assets.types import DOMAIN_ASSET_CLASS, DOMAIN_ASSET_ITEM
+from contracts.policy import DOMAIN_POLICY
+from contracts.templates import DOMAIN_USAGE
 from ledger import crypto
 from ledger.encoding import canonical, decode_canonical
 from ledger.errors import TengeError
@@ -40,6 +43,10 @@ DOMAIN = {
     "genesis": b"KZT-LEDGER/genesis/v1\x00",
     "http": b"KZT-LEDGER/http/v1\x00",
     "voucher": b"KZT-LEDGER/voucher/v1\x00",
+    "policy": b"KZT-LEDGER/policy/v1\x00",
+    "usage": b"KZT-LEDGER/usage/v1\x00",
+    "asset-class": b"KZT-LEDGER/asset-class/v1\x00",
+    "asset-item": b"KZT-LEDGER/asset-item/v1\x00",
 }
 
 
@@ -145,7 +152,7 @@ def digest_entry(key: bytes, value: bytes | None) -> bytes:
 
 
 def writes_digest(writes: list[dict[str, Any]]) -> bytes:
-    consensus = b"oxwknspl"  # docs/encoding.md section 11.1: lower-case prefixes
+    consensus = b"oxwknsplcfav"  # docs/encoding.md section 11.1: lower-case prefixes
     entries = sorted(
         (bytes.fromhex(w["key_hex"]), None if w["value"] is None else w["value"].encode())
         for w in writes
@@ -199,6 +206,10 @@ def test_domain_tags_in_the_vectors_are_the_documented_bytes(committed: dict[str
         "genesis": crypto.DOMAIN_GENESIS,
         "http": crypto.DOMAIN_HTTP,
         "voucher": crypto.DOMAIN_VOUCHER,
+        "policy": DOMAIN_POLICY,
+        "usage": DOMAIN_USAGE,
+        "asset-class": DOMAIN_ASSET_CLASS,
+        "asset-item": DOMAIN_ASSET_ITEM,
     }
     assert in_code == DOMAIN
 

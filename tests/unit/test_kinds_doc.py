@@ -58,3 +58,25 @@ def test_every_kind_section_names_its_signers_and_no_stale_kind_is_listed() -> N
     assert set(SIGNERS) == set(registry.rules), "tools/vectors/signers.py and the registry differ"
     for kind in registry.rules:
         assert re.search(r"^Signed by: .+\.$", found[kind], flags=re.M), kind
+
+
+NORMATIVE = ("encoding.md", "api-guide.md", "kinds.md")
+SOURCE_FILE = re.compile(
+    r"\b(?:ledger|wallet|api|node|contracts|offline|privacy|assets|wire)/[\w/]*\.py\b"
+)
+
+
+def test_normative_docs_point_at_no_source_file() -> None:
+    """A bank reads the docs, not our Python: layouts live in the text, never in a .py file."""
+    for name in NORMATIVE:
+        text = (DOC.parent / name).read_text(encoding="utf-8")
+        assert not SOURCE_FILE.findall(text), (name, SOURCE_FILE.findall(text))
+
+
+def test_every_consensus_prefix_of_the_storage_schema_is_in_the_key_table() -> None:
+    from ledger.storage import schema
+
+    table = (DOC.parent / "encoding.md").read_text(encoding="utf-8").split("### 11.1", 1)[1]
+    rows = dict(re.findall(r"^\| `(.)` \|.*\| (yes|no) \|$", table, flags=re.M))
+    for prefix in schema.CONSENSUS_PREFIXES:
+        assert rows.get(chr(prefix)) == "yes", chr(prefix)

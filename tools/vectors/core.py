@@ -19,6 +19,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from assets.types import DOMAIN_ASSET_CLASS, DOMAIN_ASSET_ITEM
+from contracts.policy import DOMAIN_POLICY
+from contracts.templates import DOMAIN_USAGE
 from ledger import crypto
 from ledger.chain import Chain, genesis_hash
 from ledger.encoding import MAX_AMOUNT, canonical
@@ -480,6 +483,10 @@ def generate() -> Json:
                 ("genesis", crypto.DOMAIN_GENESIS),
                 ("http", crypto.DOMAIN_HTTP),
                 ("voucher", crypto.DOMAIN_VOUCHER),
+                ("policy", DOMAIN_POLICY),
+                ("usage", DOMAIN_USAGE),
+                ("asset-class", DOMAIN_ASSET_CLASS),
+                ("asset-item", DOMAIN_ASSET_ITEM),
             )
         },
         "keys": [

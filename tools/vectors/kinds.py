@@ -152,31 +152,41 @@ def doc_of(cls: type) -> str:
 
 
 RECORDS_INTRO = """The values the state digest covers (`encoding.md` section 11) are these
-records in canonical JSON, defaults omitted like in bodies. The core's keys are
-listed in `encoding.md` section 11.1; feature records live under their feature's
-prefix.
+records in canonical JSON, defaults omitted like in bodies. Which key holds
+which record, the features' included, is the table of `encoding.md` section 11.1.
 
 """
 RECORD_MODULES = ("ledger.records", "contracts.records", "offline.records", "assets.records")
+# Records defined beside their feature's wire types rather than in a records module.
+EXTRA_RECORDS = {"privacy.types": ("AnonSupply", "Withdrawals", "DisclosureRecord")}
 
 
 def record_types() -> list[tuple[str, type]]:
-    """Every Wire struct defined in a records module, by name."""
+    """Every Wire struct of a records module (and the extra ones), by title.
+
+    A name that two packages define (``TokenRecord``) is titled with its
+    package as well, so neither hides the other.
+    """
     import importlib
 
     from ledger.encoding import Wire
 
-    found: dict[str, type] = {}
-    for module_name in RECORD_MODULES:
+    found: list[tuple[str, str, type]] = []
+    for module_name in (*RECORD_MODULES, *EXTRA_RECORDS):
         module = importlib.import_module(module_name)
+        wanted = EXTRA_RECORDS.get(module_name)
         for name, value in vars(module).items():
             if (
                 isinstance(value, type)
                 and issubclass(value, Wire)
                 and value.__module__ == module_name
+                and (wanted is None or name in wanted)
             ):
-                found[name] = value
-    return sorted(found.items())
+                found.append((name, module_name.split(".")[0], value))
+    names = [name for name, _, _ in found]
+    return sorted(
+        (f"`{n}` ({package})" if names.count(n) > 1 else f"`{n}`", cls) for n, package, cls in found
+    )
 
 
 def render() -> str:
@@ -199,7 +209,7 @@ def render() -> str:
     for name, cls in record_types():
         info = mi.type_info(cls)
         if isinstance(info, mi.StructType):
-            out.append(f"### record `{name}`\n")
+            out.append(f"### record {name}\n")
             out.append(f"{doc_of(cls)}\n")
             out.extend(table(info, nested))
             out.append("")
