@@ -144,7 +144,8 @@ class DayBook:
     def report(self, statements: Iterable[Statement], message_id: str) -> Report:
         """The day's report: the statements and the signed headers that prove them."""
         closing = max(self.last, self.first - 1)
-        heights = sorted(self.used | ({closing} if closing else set()))
+        ends = {h for h in (self.first - 1, closing) if h}  # both anchors, proven too
+        heights = sorted(self.used | ends)
         headers = tuple(SignedHeader(**msgspec.structs.asdict(self._signed(h))) for h in heights)
         start, end = iso_ms(self.start_ms), iso_ms(self.end_ms - 1)
         status: ReportStatus = "final" if self.final else "provisional"

@@ -184,7 +184,7 @@ class Report(
     """The day's last block (equal to ``opening`` on a day without blocks)."""
     statements: tuple[Statement, ...]
     headers: tuple[SignedHeader, ...]
-    """The signed header of every block an entry sits in, and of the closing block."""
+    """The signed header of every block an entry sits in, and of both anchor blocks."""
 
 
 def check_sums(statement: Statement) -> None:
@@ -213,8 +213,8 @@ def summarize(token: str, credits: list[int], debits: list[int]) -> Summary:
 
 def verify_report(report: Report, producer_keys: Iterable[str]) -> None:
     """Raise :class:`InvalidStatement` unless every header is signed by a trusted producer,
-    the closing anchor is one of them, every entry's audit path leads to its block's
-    ``tx_root``, and every statement adds up."""
+    both anchors (opening and closing block) are among them, every entry's audit path leads
+    to its block's ``tx_root``, and every statement adds up."""
     trusted = set(producer_keys)
     headers: dict[int, BlockHeader] = {}
     for signed in report.headers:
@@ -225,11 +225,12 @@ def verify_report(report: Report, producer_keys: Iterable[str]) -> None:
         ):
             raise InvalidStatement(statement=report.message_id, reason="unsigned header")
         headers[header.height] = header
-    closing = headers.get(report.closing.height)
-    if report.closing.height and (
-        closing is None or closing.block_hash(report.network).hex() != report.closing.block_hash
-    ):
-        raise InvalidStatement(statement=report.message_id, reason="closing block not proven")
+    for name, anchor in (("opening", report.opening), ("closing", report.closing)):
+        found = headers.get(anchor.height)
+        if anchor.height and (
+            found is None or found.block_hash(report.network).hex() != anchor.block_hash
+        ):
+            raise InvalidStatement(statement=report.message_id, reason=f"{name} block not proven")
     for statement in report.statements:
         check_sums(statement)
         for entry in statement.entries:

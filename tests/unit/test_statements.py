@@ -170,3 +170,16 @@ def test_a_malformed_csv_statement_is_refused(
     assert report is not None
     with pytest.raises(InvalidStatement, match=reason):
         statements_from_csv(change(report_csv(report)))
+
+
+def test_both_ends_of_the_day_are_proven_by_signed_headers(economy: Economy) -> None:
+    report = bank_report(book(economy, economy.days()[1]), "halyk")
+    assert report is not None
+    heights = {h.header.height for h in report.headers}
+    assert {report.opening.height, report.closing.height} <= heights
+    producer = [key("producer").public_hex]
+    for end in ("opening", "closing"):
+        anchor = getattr(report, end)
+        moved = msgspec.structs.replace(anchor, block_hash="00" * 32)
+        with pytest.raises(InvalidStatement, match=f"{end} block not proven"):
+            verify_report(msgspec.structs.replace(report, **{end: moved}), producer)
