@@ -64,6 +64,10 @@ Checked = tuple[Transaction | TengeError, "Future[Outcome]"]
 that refuses it."""
 
 
+VERIFIED_AHEAD = 1
+"""Verified blocks that may wait for the committer (decision record 0019)."""
+
+
 def now_ms() -> int:
     """Wall-clock time in Unix milliseconds."""
     return time.time_ns() // 1_000_000
@@ -95,8 +99,10 @@ class Producer:
         self.lock = lock or threading.Lock()
         self.max_block, self.max_wait = max_block, max_wait_ms / 1000
         self._inbox: Inbox[Submission] = Inbox(max_queue)
-        self._verified: queue.Queue[list[Checked] | None]
-        self._verified = queue.Queue(2)
+        # One verified block waiting is enough to keep the committer busy (the verifier
+        # checks the next one meanwhile); each more would only add a whole block to the
+        # latency of every transaction behind it when a backlog forms.
+        self._verified: queue.Queue[list[Checked] | None] = queue.Queue(VERIFIED_AHEAD)
         edge = (edge_registry, chain.network) if edge_registry else None
         self.verifier = BatchVerifier(verify_workers, verify_mode, edge)
         self._stop = threading.Event()
@@ -161,19 +167,30 @@ class Producer:
     def _take_batch(self) -> list[Submission]:
         return self._inbox.take(self.max_block, self.max_wait, idle_s=0.05)
 
-    def _at_edge(self, item: Submission) -> bool:
-        """Raw envelopes go whole to the edge workers when they can check them."""
-        return (
-            self.verifier.checks_envelopes and isinstance(item.payload, bytes) and not item.verified
-        )
+    def _edge_envelope(self, item: Submission) -> bytes | None:
+        """A raw envelope goes whole to the edge workers when they can check it."""
+        payload = item.payload
+        if self.verifier.checks_envelopes and isinstance(payload, bytes) and not item.verified:
+            return payload
+        return None
 
     def _verify(self, batch: list[Submission]) -> list[Checked]:
-        edge = [item for item in batch if self._at_edge(item)]
-        envelopes = [item.payload for item in edge if isinstance(item.payload, bytes)]
-        verdicts = iter(self.verifier.check_envelopes(envelopes))
-        here = iter(self._verify_here([item for item in batch if not self._at_edge(item)]))
+        edge: list[bytes] = []
+        here: list[Submission] = []
+        for item in batch:  # one pass: a block is thousands of submissions
+            envelope = self._edge_envelope(item)
+            if envelope is None:
+                here.append(item)
+            else:
+                edge.append(envelope)
+        if not here:  # the usual case: every envelope checked at the edge
+            checked = self.verifier.check_envelopes(edge)
+            return [(verdict, item.future) for verdict, item in zip(checked, batch, strict=True)]
+        verdicts = iter(self.verifier.check_envelopes(edge))
+        locally = iter(self._verify_here(here))
         return [
-            (next(verdicts), item.future) if self._at_edge(item) else next(here) for item in batch
+            (next(locally) if self._edge_envelope(item) is None else (next(verdicts), item.future))
+            for item in batch
         ]
 
     def _verify_here(self, batch: list[Submission]) -> list[Checked]:

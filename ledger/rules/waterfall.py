@@ -68,15 +68,15 @@ def split_excess(
 ) -> Split | None:
     """Pay each linked payee's excess over its balance cap to its bank; None when no
     payee needs it (or none can take it: the transfer is then checked as it is)."""
+    over = [found for w in sorted(flows) if (found := _excess(w, flows[w], state)) is not None]
+    if not over:  # nearly every transfer
+        return None
     paid = list(outputs)
     extra: list[Output] = []
     instructions: list[WaterfallInstruction] = []
     bank_keys: dict[str, KeyOwner] = {}
-    for wallet_id in sorted(flows):
-        found = _excess(wallet_id, flows[wallet_id], state)
-        if found is None:
-            continue
-        wallet, excess, bank_key = found
+    for wallet, excess, bank_key in over:
+        wallet_id = wallet.wallet_id
         payee = KeyOwner(kind="wallet", id=wallet_id)
         mine = [i for i, o in enumerate(paid) if o.token == KZT and owners[o.owner] == payee]
         if sum(paid[i].amount for i in mine) < excess:
@@ -93,8 +93,10 @@ def _excess(
     wallet_id: str, flow: WalletFlow, state: StateView
 ) -> tuple[WalletRecord, int, str] | None:
     """The linked wallet, what it would receive over its cap, and its bank's reserve key."""
+    if not flow.received:  # a payer: nothing to read
+        return None
     wallet = state.wallet(wallet_id)
-    if wallet is None or wallet.deposit is None or not flow.received:
+    if wallet is None or wallet.deposit is None:
         return None
     cap = state.limits(wallet.tier).balance_cap
     if cap is None:

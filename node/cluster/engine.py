@@ -82,6 +82,7 @@ class Engine:
     def __init__(self, servers: list[str], node_id: str, lease_ttl_s: float = 3.0) -> None:
         self.servers, self.node_id, self.lease_ttl_s = servers, node_id, lease_ttl_s
         self.bridge = LoopThread()
+        self.closing = False
         self.nc: Client
         self.js: JetStreamContext
         self.kv: KeyValue
@@ -120,7 +121,8 @@ class Engine:
         log.info("nats: %s", error or type(error).__name__)  # a server went away: it reconnects
 
     async def _on_disconnected(self) -> None:
-        log.warning("%s lost its nats server; reconnecting", self.node_id)
+        if not self.closing:
+            log.warning("%s lost its nats server; reconnecting", self.node_id)
 
     async def _on_reconnected(self) -> None:
         log.warning("%s reconnected to %s", self.node_id, self.nc.connected_url)
@@ -162,6 +164,7 @@ class Engine:
                 await asyncio.sleep(0.5)
 
     def stop(self) -> None:
+        self.closing = True
         try:
             self.bridge.call(self.nc.close(), 5)
         except Exception:  # closing after the servers died
