@@ -9,7 +9,6 @@ processes started here are ever signalled, each by its own pid or process group.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import os
 import shutil
@@ -27,6 +26,7 @@ import nats
 from nats.js import api
 
 from loadtests.netkit import ROOT, NodeProcess, free_port, prepare
+from node.cluster.bridge import LoopThread
 from node.cluster.engine import STREAM
 from privacy.node import create_seed
 
@@ -207,7 +207,7 @@ class Cluster:
 
     def stream_leader(self) -> NatsServer:
         """The nats-server that leads the block stream's RAFT group (JetStream's own view)."""
-        info = asyncio.run(self._stream_info())
+        info = self._stream_info_now()
         leader = info.cluster.leader if info.cluster else None
         for server in self.servers:
             if server.name == leader:
@@ -216,7 +216,16 @@ class Cluster:
 
     def stream_height(self) -> int:
         """The height of the last block the stream holds (its last sequence)."""
-        return int(asyncio.run(self._stream_info()).state.last_seq)
+        return int(self._stream_info_now().state.last_seq)
+
+    def _stream_info_now(self) -> api.StreamInfo:
+        """On a loop of its own thread: the caller may run inside another event loop (a
+        test session with Playwright's), where ``asyncio.run`` refuses to start."""
+        bridge = LoopThread("clusterkit")
+        try:
+            return bridge.call(self._stream_info(), 15.0)
+        finally:
+            bridge.stop()
 
     async def _stream_info(self) -> api.StreamInfo:
         connection = await nats.connect(servers=[s.url for s in self.servers if s.running()])

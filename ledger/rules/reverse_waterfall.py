@@ -144,6 +144,9 @@ def draw_shortfall(
         raise LimitExceeded(
             wallet_id=wallet.wallet_id, limit="mandate", allowed=wallet.mandate, requested=shortfall
         )
+    require_active(
+        KeyOwner(kind="bank", id=wallet.bank_id), state
+    )  # a suspended bank lends nothing
     pool = pool_of(wallet.bank_id, state)
     if pool < shortfall:
         raise PoolInsufficient(bank_id=wallet.bank_id, available=pool, requested=shortfall)

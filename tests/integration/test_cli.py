@@ -314,3 +314,30 @@ def test_wallet_statement_as_csv_reads_back(cli: Cli, payment: Payment) -> None:
 def test_statement_with_a_badly_written_date_exits_2(cli: Cli) -> None:
     done = cli.bank("statement", "--date", "03/12/2026")
     assert done.returncode == 2 and "YYYY-MM-DD" in done.stderr
+
+
+def test_waterfall_from_the_command_line_both_ways(cli: Cli, payment: Payment) -> None:
+    """The bank links a deposit and funds its pool; over the cap the excess goes to the bank;
+    the holder signs a mandate and pays more than its coins with --from-deposit."""
+    capped = cli.open_wallet("anonymous", "299990")
+    linked = cli.bank_ok("link-deposit", "--wallet-id", capped.wallet_id, "--deposit", "acct-1")
+    assert (linked["status"], linked["deposit"]) == ("committed", "acct-1")
+    reserve = cli.bank_ok("reserve")["reserve"]
+    cli.bank_ok("distribute", "--to", capped.public, "--amount", "30")
+    assert cli.wallet_ok(capped, "balance")["balances"] == {"KZT": kzt(300_000)}
+    assert cli.bank_ok("reserve")["reserve"] == reserve - kzt(30) + kzt(20)
+
+    cli.bank_ok("pool-fund", "--amount", "500")
+    assert cli.wallet_ok(capped, "mandate", "--per-payment", "100")["per_payment"] == kzt(100)
+    payer = cli.open_wallet("basic", "10")
+    cli.bank_ok("link-deposit", "--wallet-id", payer.wallet_id, "--deposit", "acct-2")
+    cli.wallet_ok(payer, "mandate", "--per-payment", "100")
+    args = ["pay", "--to", payment.bob.public, "--amount", "60"]
+    assert cli.wallet(payer, *args).returncode == 1  # the coins alone do not cover it
+    assert cli.wallet_ok(payer, *args, "--from-deposit")["status"] == "committed"
+    assert cli.wallet_ok(payer, "balance")["balances"] in ({}, {"KZT": 0})
+    assert cli.bank_ok("pool-withdraw", "--amount", "450")["status"] == "committed"
+    refused = cli.bank("pool-withdraw", "--amount", "0.01")
+    assert refused.returncode == 1 and "waterfall_pool_insufficient" in refused.stderr
+    cli.bank_ok("unlink-deposit", "--wallet-id", payer.wallet_id)
+    cli.wallet_ok(payer, "mandate", "--revoke")

@@ -6,6 +6,7 @@ import pytest
 
 from ledger.audit import audit
 from ledger.errors import (
+    BankInactive,
     InvalidAmount,
     LimitExceeded,
     NotAuthorized,
@@ -224,3 +225,9 @@ def test_a_zero_shortfall_is_an_invalid_amount(halyk: Harness) -> None:
     body = Transfer(inputs=(coin.point,), outputs=outputs, shortfall=0)
     error = refused(halyk, Transaction.create(NETWORK, body, [key("dana")]))
     assert isinstance(error, InvalidAmount) and error.minimum == 1
+
+
+def test_a_suspended_banks_pool_pays_no_shortfall(halyk: Harness) -> None:
+    halyk.commit(builders.bank_update(NETWORK, halyk.cb, "halyk", nonce=7, status="suspended"))
+    error = refused(halyk, short_pay(halyk, kzt(1_001)))
+    assert isinstance(error, BankInactive) and error.bank_id == "halyk"

@@ -30,6 +30,7 @@ from wallet.cli.customers import add_customer_commands
 from wallet.cli.feed import add_feed_commands
 from wallet.cli.keys import add_keys_commands
 from wallet.cli.statement import add_statement_commands
+from wallet.cli.waterfall import add_bank_waterfall_commands
 
 ENVIRONMENT = "TENGE_NODE, TENGE_KEYSTORE, TENGE_BANK, TENGE_PASSWORD"
 # One output of every transfer is the change back to the reserve.
@@ -68,6 +69,7 @@ def parser() -> argparse.ArgumentParser:
     add_bank_assets_commands(commands, parent)
     add_feed_commands(commands, parent)
     add_statement_commands(commands, parent)
+    add_bank_waterfall_commands(commands, parent)
     return top
 
 

@@ -7,6 +7,7 @@ import os
 from typing import Any
 
 from ledger.receipts import verify_receipt
+from ledger.types import KZT
 from wallet import builders
 from wallet.cli.args import (
     Option,
@@ -27,6 +28,7 @@ from wallet.cli.dvp import add_dvp_commands
 from wallet.cli.keys import add_keys_commands
 from wallet.cli.offline import add_offline_commands
 from wallet.cli.privacy import add_privacy_commands, private_pay
+from wallet.cli.waterfall import add_wallet_waterfall_commands
 
 ENVIRONMENT = "TENGE_NODE, TENGE_KEYSTORE, TENGE_WALLET, TENGE_PASSWORD"
 
@@ -54,6 +56,12 @@ def parser() -> argparse.ArgumentParser:
     key_argument(paying, "--to", "the payee's public key")
     amount_argument(paying)
     paying.add_argument("--memo", default="", type=parse_memo, help="a note (140 chars)")
+    paying.add_argument(
+        "--from-deposit",
+        action="store_true",
+        help="pay what the coins do not cover from the linked deposit (reverse waterfall)",
+    )
+    add_wallet_waterfall_commands(commands, parent)
     add_privacy_commands(commands, parent, paying)
     hist = command(commands, "history", history, parent, "the wallet's transactions, newest first")
     hist.add_argument("--limit", type=bounded_int(1, 500), default=20, help="page size")
@@ -112,7 +120,11 @@ def pay(session: Session) -> Reply:
     args = session.args
     network, wallet, key = wallet_unlocked(session)
     coins = [c for c in session.client.coins(wallet, key) if c.output.owner == key.public_hex]
-    tx = builders.pay(network, coins, [key], args.to, args.amount, key.public_hex, args.memo)
+    held = sum(c.output.amount for c in coins if c.output.token == KZT)
+    if args.from_deposit and 0 < held < args.amount:
+        tx = builders.pay_with_shortfall(network, coins, [key], args.to, args.amount, args.memo)
+    else:
+        tx = builders.pay(network, coins, [key], args.to, args.amount, key.public_hex, args.memo)
     result = session.client.submit(tx, wait=True).result
     data = {
         "txid": result.txid,
