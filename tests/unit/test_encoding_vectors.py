@@ -43,6 +43,9 @@ DOMAIN = {
     "genesis": b"KZT-LEDGER/genesis/v1\x00",
     "http": b"KZT-LEDGER/http/v1\x00",
     "voucher": b"KZT-LEDGER/voucher/v1\x00",
+}
+# The tags of ids and messages inside feature bodies (docs/kinds.md, encoding.md section 7).
+FEATURE_DOMAIN = {
     "policy": b"KZT-LEDGER/policy/v1\x00",
     "usage": b"KZT-LEDGER/usage/v1\x00",
     "asset-class": b"KZT-LEDGER/asset-class/v1\x00",
@@ -206,12 +209,16 @@ def test_domain_tags_in_the_vectors_are_the_documented_bytes(committed: dict[str
         "genesis": crypto.DOMAIN_GENESIS,
         "http": crypto.DOMAIN_HTTP,
         "voucher": crypto.DOMAIN_VOUCHER,
+    }
+    assert in_code == DOMAIN
+    features = {
         "policy": DOMAIN_POLICY,
         "usage": DOMAIN_USAGE,
         "asset-class": DOMAIN_ASSET_CLASS,
         "asset-item": DOMAIN_ASSET_ITEM,
     }
-    assert in_code == DOMAIN
+    assert features == FEATURE_DOMAIN
+    assert committed["feature_domains"] == {name: tag.hex() for name, tag in features.items()}
 
 
 def test_public_keys_are_the_rfc8032_keys_of_the_fixed_seeds(committed: dict[str, Any]) -> None:

@@ -483,6 +483,11 @@ def generate() -> Json:
                 ("genesis", crypto.DOMAIN_GENESIS),
                 ("http", crypto.DOMAIN_HTTP),
                 ("voucher", crypto.DOMAIN_VOUCHER),
+            )
+        },
+        "feature_domains": {
+            name: tag.hex()
+            for name, tag in (
                 ("policy", DOMAIN_POLICY),
                 ("usage", DOMAIN_USAGE),
                 ("asset-class", DOMAIN_ASSET_CLASS),

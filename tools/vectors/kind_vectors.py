@@ -12,7 +12,10 @@ hand-written bytes:
 - a required field left out;
 - a defaulted field written out with its default (it must be omitted);
 - a bounded integer set to 0 where the kind requires at least 1, re-signed so
-  only the stateless validation can refuse it.
+  only the stateless validation can refuse it;
+
+and a few refusals of a family's own (``RESPELLED``, ``RESIGNED``): a hash-lock
+in capitals, a three-digit MCC, a certificate that is not DER, and so on.
 
 Each rejection records the stage (``decode`` or ``validate``) and the error
 code the real code gives.
@@ -146,9 +149,45 @@ def zero_amount(
             return
 
 
+# A family's own refusals, beyond the mechanical ones: (kind, name, change to the body's JSON).
+RESPELLED: list[tuple[str, str, Any]] = [
+    (
+        "escrow.open",
+        "hashlock in uppercase hex",
+        lambda d: d.update(hashlock=d["hashlock"].upper()),
+    ),
+    ("program.create", "a policy MCC of three digits", lambda d: d["policy"].update(mcc=["581"])),
+    ("asset.dvp", "asset token without its prefix", lambda d: d.update(asset=d["asset"][6:])),
+    ("voucher.deposit", "network id in capitals", lambda d: d.update(network="KZT-DEVNET")),
+    (
+        "private.transfer",
+        "two envelopes (three at least)",
+        lambda d: d.update(envelopes=d["envelopes"][:2]),
+    ),
+    ("mandate.create", "period of 0 ms", lambda d: d.update(period_ms=0)),
+]
+# ... and ones only the stateless validation sees, signed again: (kind, name, field, value).
+RESIGNED: list[tuple[str, str, str, Any]] = [
+    ("device.enrol", "certificate that is not DER", "certificate", "3000"),
+    ("offline.setup", "root certificate that is not DER", "root", "3000"),
+]
+
+
+def family_cases(tx: Transaction, keys: list[KeyPair]) -> Iterator[tuple[str, bytes]]:
+    """The hand-picked refusals of this kind, built from its vector."""
+    for kind, name, change in RESPELLED:
+        if kind == tx.kind:
+            yield name, envelope(respelled(tx.body_bytes, change), tx)
+    for kind, name, field_name, value in RESIGNED:
+        if kind == tx.kind:
+            body = msgspec.structs.replace(tx.body, **{field_name: value})
+            yield name, canonical(Transaction.create(NETWORK, body, keys).envelope())
+
+
 def rejections(kind: str, tx: Transaction, keys: list[KeyPair], registry: Registry) -> list[Json]:
     cases = [(n, envelope(b, tx)) for n, b in decoder_mutations(tx, registry)]
     cases += list(zero_amount(tx, registry, keys))
+    cases += list(family_cases(tx, keys))
     found = []
     for name, data in cases:
         stage, code = outcome(data, registry)
