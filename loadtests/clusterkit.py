@@ -57,6 +57,7 @@ class NatsServer:
         self.config.write_text(
             f"server_name: {name}\n"
             f"listen: 127.0.0.1:{port}\n"
+            "max_payload: 64MB\n"  # a block of 2,000 transactions is one message (1 MB default)
             f"jetstream {{\n  store_dir: {self.store}\n  sync_interval: always\n}}\n"
             f"cluster {{\n  name: tenge\n  listen: 127.0.0.1:{route_port}\n"
             f"  routes: [{others}]\n}}\n"
