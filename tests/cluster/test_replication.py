@@ -18,7 +18,7 @@ from loadtests.clusterkit import Cluster, ClusterNode
 from loadtests.netkit import NETWORK, key
 from node.writer import open_ledger
 from wallet import builders
-from wallet.client import TengeClient
+from wallet.client import ApiError, TengeClient
 from wire.httpsig import sign_request
 
 pytestmark = pytest.mark.slow
@@ -95,16 +95,24 @@ def test_without_a_live_producer_a_follower_answers_503_with_retry_after(
     cluster.wait_converged(60)
 
 
-def found_coin(client: TengeClient) -> OutPoint:
-    """A fresh 1,000 KZT coin of the load bank (registered once per cluster)."""
+def found_coin(client: TengeClient, seconds: float = 30.0) -> OutPoint:
+    """A fresh 1,000 KZT coin of the load bank (registered once per cluster). Right after
+    a failover a follower may still answer 503 producer_unavailable: resend, as a client
+    does (the same bytes: idempotent by txid)."""
     cb, bank = key("central-bank"), key("bank")
     if client.http.get("/v1/banks/bank").status_code == 404:
         return found(client, 1)[0]
     outputs = [Output(owner=bank.public_hex, amount=kzt(1_000))]
-    issued = client.submit(
-        builders.issue(NETWORK, cb, "bank", outputs, time.time_ns() // 1000)
-    ).result
-    return OutPoint(txid=issued.txid, index=0)
+    tx = builders.issue(NETWORK, cb, "bank", outputs, time.time_ns() // 1000)
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            issued = client.submit(tx).result
+            return OutPoint(txid=issued.txid, index=0)
+        except ApiError as error:
+            if error.status != 503 or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def post(node: ClusterNode, envelope: bytes) -> httpx.Response:
