@@ -34,7 +34,7 @@ from concurrent.futures import wait
 from typing import Any
 
 from ledger.encoding import canonical
-from ledger.storage.leveldb import LevelDBStore
+from ledger.storage.leveldb import LevelDBStore, LevelStats
 from loadtests.core_measure import CpuMarks, offered_load, verify_ceiling, verify_ceiling_processes
 from loadtests.core_network import NETWORK, T0, Setup, build_network, key, presign
 from node.collector import Collector
@@ -42,6 +42,7 @@ from node.producer import Producer
 
 __all__ = ["NETWORK", "T0", "key", "run_one"]
 EDGE_REGISTRY = "ledger.rules:core_registry"
+ZERO_LEVEL = LevelStats(0, 0, 0, 0)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -157,6 +158,20 @@ def measure_latency(
     }
 
 
+def leveldb_figures(
+    before: dict[int, LevelStats], after: dict[int, LevelStats], committed: int
+) -> dict[str, Any]:
+    """What LevelDB wrote (memtable flushes and compactions) per transaction, and its levels."""
+    written = sum(a.written_mb - before.get(n, ZERO_LEVEL).written_mb for n, a in after.items())
+    read = sum(a.read_mb - before.get(n, ZERO_LEVEL).read_mb for n, a in after.items())
+    per_tx = 1024 / max(committed, 1)
+    return {
+        "leveldb_written_kb_per_tx": round(written * per_tx, 2),
+        "leveldb_compaction_read_kb_per_tx": round(read * per_tx, 2),
+        "leveldb_files_by_level": {n: a.files for n, a in after.items() if a.files},
+    }
+
+
 def gc_policies(mode: str) -> list[str]:
     """The latency phases to run: the interpreter's default collector, the writer's, or both."""
     return ["default", "calm"] if mode == "both" else [mode]
@@ -186,9 +201,10 @@ def run_one(
         ceiling = verify_ceiling(txs, threads)
         machine = ceiling if threads == cores else verify_ceiling(txs, cores)
         processes = verify_ceiling_processes(txs, cores)
-        height_before = setup.chain.tip.height
+        height_before, levels_before = setup.chain.tip.height, store.levels()
         result = measure_throughput(setup, raws, threads)
         result["blocks_after"] = setup.chain.tip.height - height_before
+        result |= leveldb_figures(levels_before, store.levels(), int(result["committed"]))
         for n, policy in enumerate(gc_policies(gc_mode) if offered > 0 else ()):
             later = presign(setup, max(1, int(offered * offered_seconds) // wallets), seed + 1 + n)
             later_raws = [canonical(t.envelope()) for t in later]
@@ -226,6 +242,7 @@ def print_table(runs: list[dict[str, Any]]) -> None:
         "verify_ceiling",
         "writer_cpu_us_per_tx",
         "writer_python_cpu_us_per_tx",
+        "leveldb_written_kb_per_tx",
         "edge_cpu_us_per_tx",
         "block_p50_ms",
         "latency_p50_ms",
