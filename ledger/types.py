@@ -237,8 +237,10 @@ class ReverseMandate(Body, frozen=True, tag="wallet.reverse_mandate"):
 Change = Annotated[tuple[Output, ...], msgspec.Meta(max_length=256)]
 
 
-class PoolFund(Body, frozen=True, tag="waterfall.fund"):
-    """A bank moves KZT from its reserve keys into its waterfall pool (reverse waterfall)."""
+class ReserveTransfer(Body, frozen=True):
+    """The shape of a bank moving KZT from its reserve keys into an account the ledger
+    keeps for it (its waterfall pool, its offline guarantee reserve): inputs in, change
+    back to the reserve keys, ``amount`` to the account."""
 
     bank_id: Ident
     inputs: Inputs
@@ -250,6 +252,10 @@ class PoolFund(Body, frozen=True, tag="waterfall.fund"):
 
     def creates(self) -> tuple[Output, ...]:
         return self.change
+
+
+class PoolFund(ReserveTransfer, frozen=True, tag="waterfall.fund"):
+    """A bank moves KZT from its reserve keys into its waterfall pool (reverse waterfall)."""
 
 
 class PoolWithdraw(Body, frozen=True, tag="waterfall.withdraw"):

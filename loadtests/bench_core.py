@@ -230,6 +230,7 @@ def print_table(runs: list[dict[str, Any]]) -> None:
         "block_p50_ms",
         "latency_p50_ms",
         "latency_p99_ms",
+        "latency_max_ms",
         "default_gc_latency_p99_ms",
         "gc_max_pause_ms",
         "load_before",

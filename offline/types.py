@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from ledger.encoding import MAX_AMOUNT, Amount, Hex32, Ident, NetworkId, Wire, exact
-from ledger.types import Body, Inputs, Nonce, OutPoint, Output
+from ledger.types import Body, Inputs, Nonce, OutPoint, Output, ReserveTransfer
 from offline.params import OfflineParams
 from offline.voucher import decode_voucher
 
@@ -83,19 +83,10 @@ class CrlPublish(Body, frozen=True, tag="offline.crl"):
     crl: CrlHex
 
 
-class ReserveFund(Body, frozen=True, tag="reserve.fund"):
+class ReserveFund(ReserveTransfer, frozen=True, tag="reserve.fund"):
     """A bank moves KZT from its reserve keys into its offline guarantee reserve."""
 
-    bank_id: Ident
-    inputs: Inputs
-    amount: Amount
     change: Change = ()
-
-    def spends(self) -> tuple[OutPoint, ...]:
-        return self.inputs
-
-    def creates(self) -> tuple[Output, ...]:
-        return self.change
 
 
 class PurseFund(Body, frozen=True, tag="purse.fund"):

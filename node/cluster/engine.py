@@ -34,7 +34,6 @@ log = logging.getLogger("node.cluster")
 STREAM, SUBJECT = "TENGE_BLOCKS", "tenge.blocks"
 LEASE_BUCKET, LEASE_KEY = "tenge_lease", "producer"
 SUBMIT_SUBJECT = "tenge.submit"
-DIGEST_SUBJECT = "tenge.digest"
 WRONG_LAST_SEQUENCE = 10071
 """JetStream's error code for a publish whose Nats-Expected-Last-Sequence is not the tip."""
 

@@ -19,7 +19,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import Future
 
 import msgspec
@@ -33,7 +33,7 @@ from ledger.crypto import KeyPair
 from ledger.encoding import canonical
 from ledger.errors import InvalidBlock, ProducerUnavailable, TengeError, Unavailable
 from ledger.types import Transaction
-from node.cluster.engine import DIGEST_SUBJECT, SUBMIT_SUBJECT, Engine, Fenced, OrderedBlock
+from node.cluster.engine import SUBMIT_SUBJECT, Engine, Fenced, OrderedBlock
 from node.ordering import CommitListener, Outcome
 from node.producer import Producer
 from node.rpc import remote_error
@@ -41,14 +41,6 @@ from wire.core import Problem, SubmitResult
 
 log = logging.getLogger("node.cluster")
 FORWARD_TIMEOUT_S = 10.0
-
-
-class DigestNote(msgspec.Struct, frozen=True):
-    """What each replica announces after applying a height."""
-
-    node_id: str
-    height: int
-    state_digest: str
 
 
 class ClusterOrdering:
@@ -70,7 +62,6 @@ class ClusterOrdering:
             chain, key, max_block=max_block, max_wait_ms=max_wait_ms, log=self, lock=self.lock
         )
         self.on_commit: list[CommitListener] = self.producer.on_commit
-        self.on_commit.append(self._announce)
         self.ttl_s = engine.lease_ttl_s
         self.renew_s = self.ttl_s / 6
         self.producing = False
@@ -193,14 +184,19 @@ class ClusterOrdering:
             waiting.cancel()
 
     def _renew(self) -> None:
+        if (lost := self._renewal_failed()) is not None:
+            self._step_down(lost)
+
+    def _renewal_failed(self) -> str | None:
+        """Renew the lease; None once renewed, otherwise why this node no longer holds it."""
         asked = time.monotonic()
         revision = self.engine.renew_lease(self.revision)
         if revision is None:
-            self._step_down("the lease was lost")
-        elif asked - self.renewed_at > self.ttl_s * 0.8:  # e.g. this process was stopped
-            self._step_down("the lease went stale before its renewal")
-        else:
-            self.revision, self.renewed_at = revision, asked
+            return "the lease was lost"
+        if asked - self.renewed_at > self.ttl_s * 0.8:  # e.g. this process was stopped
+            return "the lease went stale before its renewal"
+        self.revision, self.renewed_at = revision, asked
+        return None
 
     def _try_to_produce(self) -> None:
         asked = time.monotonic()
@@ -225,15 +221,10 @@ class ClusterOrdering:
         target = self.engine.last_height()
         while self.chain.tip.height < target and not self._stop.is_set():
             self._apply_next()
-            if time.monotonic() - self.renewed_at > self.renew_s:
-                self._renew_or_fail()
-
-    def _renew_or_fail(self) -> None:
-        asked = time.monotonic()
-        revision = self.engine.renew_lease(self.revision)
-        if revision is None:
-            raise ProducerUnavailable(reason="the lease was lost during catch-up")
-        self.revision, self.renewed_at = revision, asked
+            if time.monotonic() - self.renewed_at > self.renew_s and (
+                lost := self._renewal_failed()
+            ):
+                raise ProducerUnavailable(reason=f"{lost} during catch-up")
 
     def _step_down(self, why: str) -> None:
         if not self.producing:
@@ -296,17 +287,6 @@ class ClusterOrdering:
         self.halted = reason
         log.critical("REPLICA HALTED: %s", reason)
         self.on_halt(reason)
-
-    # -- digests -------------------------------------------------------------------
-
-    def _announce(self, height: int, outcomes: Sequence[Outcome]) -> None:
-        """Tell the others this replica's state digest at ``height`` (fire and forget)."""
-        note = DigestNote(self.engine.node_id, height, self.chain.tip.state_digest)
-        subject = f"{DIGEST_SUBJECT}.{self.engine.node_id}"
-        payload = msgspec.json.encode(note)
-        asyncio.run_coroutine_threadsafe(
-            self.engine.nc.publish(subject, payload), self.engine.bridge.loop
-        )
 
     # -- forwarding ----------------------------------------------------------------
 
