@@ -25,6 +25,7 @@ import gc
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -36,7 +37,15 @@ from typing import Any
 from ledger.encoding import canonical
 from ledger.storage.leveldb import LevelDBStore, LevelStats
 from loadtests.core_measure import CpuMarks, offered_load, verify_ceiling, verify_ceiling_processes
-from loadtests.core_network import NETWORK, T0, Setup, build_network, key, presign
+from loadtests.core_network import (
+    NETWORK,
+    T0,
+    Setup,
+    build_network,
+    key,
+    open_network,
+    presign,
+)
 from node.collector import Collector
 from node.producer import Producer
 
@@ -186,11 +195,18 @@ def run_one(
     offered: float = 0.0,
     offered_seconds: float = 6.0,
     gc_mode: str = "both",
+    state: str | None = None,
 ) -> dict[str, Any]:
-    """One state size, in this process: ceilings, throughput, and latency at ``offered``."""
+    """One state size, in this process: ceilings, throughput, and latency at ``offered``;
+    on a copy of the state filled in ``state`` instead when given."""
     load_before = load_average()
     with tempfile.TemporaryDirectory(prefix="bench-core-") as tmp:
-        setup = build_network(os.path.join(tmp, "db"), wallets, outputs, T0 + 1000)
+        if state:  # filled beforehand (python -m loadtests.core_network): time none of it here
+            shutil.copytree(os.path.join(state, "db"), os.path.join(tmp, "db"))
+            setup, outputs = open_network(state, os.path.join(tmp, "db"))
+            wallets = len(setup.wallets)
+        else:
+            setup = build_network(os.path.join(tmp, "db"), wallets, outputs, T0 + 1000)
         # A long-running node has compacted what it wrote; do not time the filling's compaction.
         store = setup.chain.store
         assert isinstance(store, LevelDBStore)
@@ -278,7 +294,7 @@ def single_command(args: argparse.Namespace, size: int) -> list[str]:
     command = [sys.executable, "-m", "loadtests.bench_core", "--single", "--outputs", str(size)]
     for name in ("wallets", "rounds", "threads", "seed", "offered", "offered_seconds", "gc"):
         command += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
-    return command
+    return command + (["--state", args.state] if args.state else [])
 
 
 def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -332,12 +348,17 @@ def main(argv: list[str] | None = None) -> int:
         help="latency phase under the interpreter's default collector, the writer's "
         "(node/collector.py), or both one after the other",
     )
+    add(
+        "--state",
+        help="a state filled by `python -m loadtests.core_network DIR` (its size and wallets "
+        "replace --outputs and --wallets): each run copies it instead of filling one",
+    )
     add("--single", action="store_true", help=argparse.SUPPRESS)
     add("--mix", action="store_true", help="mixed workload (70/20/10) beside plain transfers")
     args = parser.parse_args(argv)
     if args.mix:
         return run_mixed(args.wallets, args.rounds, args.threads, args.seed, args.json)
-    sizes = [int(x) for x in args.outputs.split(",")]
+    sizes = [int(x) for x in args.outputs.split(",")] if not args.state else [0]
     if args.single:
         figures = run_one(
             sizes[0],
@@ -348,6 +369,7 @@ def main(argv: list[str] | None = None) -> int:
             args.offered,
             args.offered_seconds,
             args.gc,
+            args.state,
         )
         print(json.dumps(figures))
         return 0
@@ -355,8 +377,8 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(args.repeat):
         for size in sizes:
             print(
-                f"bench_core: {size:,} outputs in state, {args.wallets} wallets x "
-                f"{args.rounds} payments, load {load_average()} ...",
+                f"bench_core: {args.state or f'{size:,} outputs'} in state, "
+                f"{args.wallets} wallets x {args.rounds} payments, load {load_average()} ...",
                 file=sys.stderr,
             )
             done = subprocess.run(

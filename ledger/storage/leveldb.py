@@ -6,7 +6,7 @@ Its options and the way benchmarks settle it: docs/decisions/0022-leveldb-compac
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import plyvel
@@ -34,20 +34,25 @@ class LevelStats:
     and compactions."""
 
 
+TUNING: Mapping[str, int | str | None] = {
+    "write_buffer_size": 32 << 20,
+    "bloom_filter_bits": 10,
+    # Snappy was two thirds of the compaction thread's CPU per transfer (decision 0022).
+    "compression": None,
+}
+"""plyvel's options beside the cache; ``loadtests.core_churn`` measures others against them."""
+
+
 class LevelDBStore:
     """A LevelDB database in one directory; one writer process at a time."""
 
-    def __init__(self, path: str, cache_mb: int = 64) -> None:
+    def __init__(
+        self, path: str, cache_mb: int = 64, tuning: Mapping[str, int | str | None] = TUNING
+    ) -> None:
         self.path = path
         try:
             self._db = plyvel.DB(
-                path,
-                create_if_missing=True,
-                lru_cache_size=cache_mb << 20,
-                write_buffer_size=32 << 20,
-                bloom_filter_bits=10,
-                # Snappy was two thirds of the compaction thread's CPU per transfer (decision 0022).
-                compression=None,
+                path, create_if_missing=True, lru_cache_size=cache_mb << 20, **tuning
             )
         except plyvel.Error as error:  # e.g. the lock another process holds
             raise StorageError(f"{path}: {error}") from error
