@@ -210,10 +210,6 @@ _SHORT = [_U32.pack(n) for n in range(4096)]
 """``len u32`` of every length a key or a record usually has, packed once."""
 
 
-def _length(n: int) -> bytes:
-    return _SHORT[n] if n < 4096 else _U32.pack(n)
-
-
 def writes_digest(changes: dict[bytes, bytes | None]) -> bytes:
     """SHA-256 over the consensus writes, sorted by key.
 
@@ -227,11 +223,13 @@ def writes_digest(changes: dict[bytes, bytes | None]) -> bytes:
     update, short = digest.update, _SHORT  # one update per entry: no joined copy of the block
     for k in keys:
         v = changes[k]
-        head = short[len(k)] if len(k) < 4096 else _length(len(k))
+        n = len(k)
+        head = short[n] if n < 4096 else _U32.pack(n)
         if v is None:
             update(head + k + _DELETED)
         else:
-            update(head + k + b"\x01" + (short[len(v)] if len(v) < 4096 else _length(len(v))) + v)
+            n = len(v)
+            update(head + k + b"\x01" + (short[n] if n < 4096 else _U32.pack(n)) + v)
     return digest.digest()
 
 

@@ -17,14 +17,17 @@ import os
 import sys
 import tempfile
 import time
+from concurrent.futures import Future
 from typing import Any
 
 from ledger.encoding import canonical
 from ledger.storage.leveldb import LevelDBStore
+from ledger.types import Transaction
 from loadtests.bench_core import load_average, make_producer, measure_throughput, percentile
 from loadtests.core_measure import offered_load
 from loadtests.core_network import T0, Setup, build_network, presign
 from node.collector import Collector
+from node.ordering import Outcome
 from node.producer import Producer
 
 
@@ -35,7 +38,7 @@ class Trace:
         self.t0 = time.perf_counter()
         self.takes: list[tuple[float, int, int]] = []  # at, size, left in queue
         self.verifies: list[tuple[float, float]] = []  # began, ended
-        self.commits: list[tuple[float, float, int]] = []  # began, ended, txs
+        self.commits: list[tuple[float, float, float, float]] = []  # began, ended, build, write
         self.gc: list[tuple[float, int, float]] = []
         self._gc_began = 0.0
         take, verify, commit = producer._take_batch, producer._verify, producer._commit
@@ -55,7 +58,8 @@ class Trace:
         def traced_commit(batch: Any) -> None:
             began = self.now()
             commit(batch)
-            self.commits.append((began, self.now(), len(batch)))
+            timing = producer.timings[-1]  # build, then the synced batch (the fsync)
+            self.commits.append((began, self.now(), timing.build_ms, timing.commit_ms))
 
         producer._take_batch = traced_take  # type: ignore[method-assign]
         producer._verify = traced_verify  # type: ignore[method-assign]
@@ -82,11 +86,11 @@ def traced_latency(setup: Setup, raws: list[bytes], threads: int, rate: float) -
         submitted_at: list[float] = []
         real_submit = producer.submit
 
-        def stamped(raw: bytes, verified: bool = False) -> Any:
+        def stamped(raw: Transaction | bytes, verified: bool = False) -> Future[Outcome]:
             submitted_at.append(trace.now())
             return real_submit(raw, verified)
 
-        producer.submit = stamped  # type: ignore[method-assign]
+        producer.submit = stamped  # type: ignore[method-assign,assignment]
         trace.t0 = time.perf_counter()
         _, latencies = offered_load(producer, raws, rate)
         gc.callbacks.remove(trace.on_gc)
@@ -115,10 +119,21 @@ def report(found: dict[str, Any], stats: tuple[str, str], slowest: int) -> None:
     print(
         f"{len(rows)} blocks; the {slowest} slowest (verify + commit), in ms on the phase's clock:"
     )
-    print("  taken_at  txs queue_left | verify_ms | commit_at commit_ms")
+    print("  taken_at  txs queue_left | verify_ms | commit_at stage_ms (build_ms write_ms)")
     rows.sort(key=lambda r: r[1][1] - r[1][0] + r[2][1] - r[2][0], reverse=True)
-    for (t, size, left), (vb, ve), (cb, ce, _) in sorted(rows[:slowest]):
-        print(f"  {t:8.1f} {size:5} {left:6} | {ve - vb:9.1f} | {cb:9.1f} {ce - cb:9.1f}")
+    for (t, size, left), (vb, ve), (cb, ce, build, write) in sorted(rows[:slowest]):
+        print(
+            f"  {t:8.1f} {size:5} {left:6} | {ve - vb:9.1f} | {cb:9.1f} {ce - cb:8.1f} "
+            f"({build:6.1f} {write:6.1f})"
+        )
+    stages = [c[1] - c[0] for c in trace.commits]
+    writes = [c[3] for c in trace.commits]
+    print(
+        f"committer stage p50 {percentile(stages, 0.5):.1f} p99 {percentile(stages, 0.99):.1f} ms; "
+        f"synced write p50 {percentile(writes, 0.5):.1f} p99 {percentile(writes, 0.99):.1f} "
+        f"max {max(writes, default=0.0):.1f} ms; verify p50 "
+        f"{percentile([e - b for b, e in trace.verifies], 0.5):.1f} ms"
+    )
     print("gc pauses >= 5 ms: at gen ms")
     for t, gen, ms in trace.gc:
         if ms >= 5:

@@ -33,6 +33,7 @@ from ledger.types import KZT, Output, Transaction, Transfer
 from ledger.validation import contained
 
 _replace = msgspec.structs.replace
+_KIND = "transfer"  # the tag of Transfer, which registry.add checks against its rule
 
 
 def plain_transfer(
@@ -70,7 +71,7 @@ def plain_transfer(
         pending = Pending(tx=tx, spent=tuple(spent), block=block)
         for guard in guards:
             contained(tx, "guard", guard, pending, view)
-    _write(tx, view, block.height, position, spent, spent_txids, updated)
+    _write(tx, body, view, block.height, position, spent, spent_txids, updated)
     return True
 
 
@@ -131,6 +132,7 @@ def _counted(
 
 def _write(
     tx: Transaction,
+    body: Transfer,
     view: StateView,
     height: int,
     position: int,
@@ -141,21 +143,21 @@ def _write(
     """The general path's writes, in its order: inputs spent, outputs created, wallets,
     the txid index, history notes, the banks' feeds."""
     journal = view.journal()
-    txid, body = tx.txid, tx.body
-    for point, output, spent_txid in zip(body.spends(), spent, spent_txids, strict=True):
+    txid = tx.txid
+    for point, output, spent_txid in zip(body.inputs, spent, spent_txids, strict=True):
         journal[s.output_key(spent_txid, point.index)] = None
         owner = bytes.fromhex(output.owner)
         journal[s.owner_output_key(owner, spent_txid, point.index)] = None
-    created = body.creates()
+    created = body.outputs
     for index, output in enumerate(created):
         journal[s.output_key(txid, index)] = output
         journal[s.owner_output_key(bytes.fromhex(output.owner), txid, index)] = b""
     for wallet, _ in wallets:
         journal[s.wallet_key(wallet.wallet_id)] = wallet
     journal[s.tx_key(txid)] = TxLocation(height=height, index=position, outputs=len(created))
-    txid_hex, kind = txid.hex(), tx.kind
+    txid_hex = txid.hex()
     for wallet, net in wallets:
-        note = HistoryNote(txid=txid_hex, kind=kind, delta={KZT: net} if net else {})
+        note = HistoryNote(txid=txid_hex, kind=_KIND, delta={KZT: net} if net else {})
         journal[s.history_key(wallet.wallet_id, height, position)] = note
     subs: dict[str, int] = {}
     for wallet, _ in wallets:
