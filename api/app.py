@@ -14,6 +14,7 @@ from flask import Flask, Response, g, request
 
 from api import errors
 from api.context import Context, int_arg
+from api.fast_submit import FastSubmit
 from api.metrics import HttpMetrics
 from api.protocol import LedgerApi
 from api.routes import (
@@ -76,6 +77,7 @@ def create_app(
     )
     metrics = app.extensions["tenge_http"] = metrics or HttpMetrics.from_environment()
     errors.install(app)
+    app.wsgi_app = FastSubmit(app, app.wsgi_app)  # type: ignore[method-assign]
 
     @app.before_request
     def start_timer() -> None:

@@ -195,11 +195,17 @@ def _headers(found: TengeError | Problem) -> dict[str, str]:
 
 def problem_response(found: TengeError | Problem) -> Response:
     """The problem+json response for an error raised here or reported by the ledger."""
+    status, headers, body = problem_parts(found, request.path if request else "")
+    return Response(body, status=status, mimetype=PROBLEM_JSON, headers=headers)
+
+
+def problem_parts(found: TengeError | Problem, path: str) -> tuple[int, dict[str, str], bytes]:
+    """Status, header fields besides the media type, and problem document of a refusal
+    answered on ``path`` (:mod:`api.fast_submit` writes them without Flask)."""
     headers = _headers(found)
     if isinstance(found, TengeError):
         found = Problem.of(found)
-    body = msgspec.json.encode(found.document(request.path if request else ""))
-    return Response(body, status=found.status, mimetype=PROBLEM_JSON, headers=headers)
+    return found.status, headers, msgspec.json.encode(found.document(path))
 
 
 def problem_bytes(error: TengeError) -> bytes:

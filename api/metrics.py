@@ -12,6 +12,7 @@ app built in a test process) the counts live in the process.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import prometheus_client
 from prometheus_client import CollectorRegistry, Counter, generate_latest
@@ -47,6 +48,7 @@ class HttpMetrics:
             ("route", "method"),
             registry=own,
         )
+        self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     @classmethod
     def from_environment(cls) -> HttpMetrics:
@@ -56,8 +58,15 @@ class HttpMetrics:
     def observe(self, route: str, method: str, status: int, seconds: float) -> None:
         """Count one answered request."""
         method = method if method in METHODS else "other"
-        self._requests.labels(route, method, str(status)).inc()
-        self._seconds.labels(route, method).inc(seconds)
+        series = self._series.get((route, method, status))
+        if series is None:  # routes, methods and statuses are few: each pair is made once
+            series = (
+                self._requests.labels(route, method, str(status)),
+                self._seconds.labels(route, method),
+            )
+            self._series[(route, method, status)] = series
+        series[0].inc()
+        series[1].inc(seconds)
 
     def exposition(self) -> str:
         """The counters in the Prometheus text format (version 0.0.4)."""

@@ -10,6 +10,7 @@ reproduce its header exactly.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,7 +31,7 @@ from ledger.params import genesis_writes
 from ledger.records import ChainTip, HistoryNote, KeyOwner, TxLocation
 from ledger.registry import BlockContext, Effect, Pending, Registry
 from ledger.state import MISSING, RecordCache, StateView, next_digest
-from ledger.storage import KeyValueStore
+from ledger.storage import KeyValueStore, StorageError
 from ledger.storage import schema as s
 from ledger.types import Block, BlockHeader, Genesis, Output, Transaction
 from ledger.validation import (
@@ -41,6 +42,7 @@ from ledger.validation import (
 )
 
 ZERO32 = bytes(32)
+log = logging.getLogger(__name__)
 
 
 Verdict = int | TengeError
@@ -220,16 +222,30 @@ def execute(
     whatever refuses it — a rule's verdict, or a :class:`RuleFailed` when its
     check or its apply raised something unexpected, even after writing —
     undoes its writes, and the block goes on without it. A replay treats any
-    refusal as an invalid block (:meth:`Chain.replay`).
+    refusal as an invalid block (:meth:`Chain.replay`). A kind with a fast path
+    (``TxRule.fast``) tries it first; it decides and writes as the general path
+    would, or leaves the transaction to it.
     """
     included: list[Transaction] = []
     verdicts: list[Verdict] = []
+    fast = {rule.body: rule.fast for rule in registry.rules.values() if rule.fast is not None}
+    guards = registry.guards if context.producing else ()
     for tx in txs:
         view.begin()
         try:
-            pending, effect = check_transaction(tx, view, context, registry)
-            position = len(included)
-            contained(tx, "apply", apply_transaction, pending, effect, view, registry, position)
+            shortcut = fast.get(type(tx.body))
+            try:  # the kind's fast path for its common case, when it has one
+                done = shortcut is not None and shortcut(tx, view, context, len(included), guards)
+            except (TengeError, StorageError):
+                raise
+            except Exception:  # a bug there: the general path decides instead
+                log.exception("shortcut_failed kind=%s txid=%s", tx.kind, tx.txid.hex())
+                view.rollback()
+                done = False
+            if not done:
+                pending, effect = check_transaction(tx, view, context, registry)
+                position = len(included)
+                contained(tx, "apply", apply_transaction, pending, effect, view, registry, position)
         except TengeError as error:
             view.rollback()
             verdicts.append(error)

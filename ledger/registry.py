@@ -154,6 +154,12 @@ def _no_validate(body: Body) -> None:
 Guard = Callable[[Pending, StateView], None]
 """A producer-side admission check: raises a specific error to keep a transaction out."""
 
+Shortcut = Callable[[Transaction, StateView, BlockContext, int, Sequence[Guard]], bool]
+"""A kind's fast path for its common case (decision record 0021): checks a transaction,
+runs the guards it is given and writes it at its position exactly as the general path
+would (check, guards, the core's writes, apply); or returns False having written nothing,
+and the general path decides it."""
+
 
 @dataclass(frozen=True)
 class TxRule:
@@ -164,6 +170,8 @@ class TxRule:
     check: Callable[[Pending, StateView], Effect]
     apply: Callable[[Pending, Effect, StateView], None]
     validate: Callable[[Body], None] = _no_validate
+    fast: Shortcut | None = None
+    """The kind's fast path for its common case, if it has one (:data:`Shortcut`)."""
 
 
 class Writer(Protocol):

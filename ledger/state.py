@@ -84,6 +84,7 @@ class StateView:
         # Storage keys looked up in this view: a block asks for the same few many times.
         self._owner_keys: dict[str, bytes] = {}
         self._wallet_keys: dict[str, bytes] = {}
+        self._limits_keys: dict[str, bytes] = {}
 
     # -- generic access --------------------------------------------------------
 
@@ -114,6 +115,11 @@ class StateView:
     def write(self, key: bytes, value: Value | None) -> None:
         """Record a new value (a record, raw bytes for index entries, None to delete)."""
         self._journal[key] = value
+
+    def journal(self) -> dict[bytes, Value | None]:
+        """The open transaction's writes, for a fast path that writes many keys at once:
+        storing into it is :meth:`write` (the dict is replaced at the next :meth:`begin`)."""
+        return self._journal
 
     def delete(self, key: bytes) -> None:
         """Record the removal of ``key``."""
@@ -174,7 +180,10 @@ class StateView:
         return self.read(s.supply_key(token), SupplyRecord) or SupplyRecord()
 
     def limits(self, tier: str) -> TierLimits:
-        return self.read(s.limits_key(tier), TierLimits) or TierLimits()
+        key = self._limits_keys.get(tier)
+        if key is None:
+            key = self._limits_keys[tier] = s.limits_key(tier)
+        return self.read(key, TierLimits) or TierLimits()
 
     def genesis(self) -> Genesis:
         found = self.read(s.GENESIS, Genesis)
@@ -201,10 +210,6 @@ _SHORT = [_U32.pack(n) for n in range(4096)]
 """``len u32`` of every length a key or a record usually has, packed once."""
 
 
-def _length(n: int) -> bytes:
-    return _SHORT[n] if n < 4096 else _U32.pack(n)
-
-
 def writes_digest(changes: dict[bytes, bytes | None]) -> bytes:
     """SHA-256 over the consensus writes, sorted by key.
 
@@ -218,11 +223,13 @@ def writes_digest(changes: dict[bytes, bytes | None]) -> bytes:
     update, short = digest.update, _SHORT  # one update per entry: no joined copy of the block
     for k in keys:
         v = changes[k]
-        head = short[len(k)] if len(k) < 4096 else _length(len(k))
+        n = len(k)
+        head = short[n] if n < 4096 else _U32.pack(n)
         if v is None:
             update(head + k + _DELETED)
         else:
-            update(head + k + b"\x01" + (short[len(v)] if len(v) < 4096 else _length(len(v))) + v)
+            n = len(v)
+            update(head + k + b"\x01" + (short[n] if n < 4096 else _U32.pack(n)) + v)
     return digest.digest()
 
 

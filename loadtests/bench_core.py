@@ -25,6 +25,7 @@ import gc
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -34,14 +35,23 @@ from concurrent.futures import wait
 from typing import Any
 
 from ledger.encoding import canonical
-from ledger.storage.leveldb import LevelDBStore
+from ledger.storage.leveldb import LevelDBStore, LevelStats
 from loadtests.core_measure import CpuMarks, offered_load, verify_ceiling, verify_ceiling_processes
-from loadtests.core_network import NETWORK, T0, Setup, build_network, key, presign
+from loadtests.core_network import (
+    NETWORK,
+    T0,
+    Setup,
+    build_network,
+    key,
+    open_network,
+    presign,
+)
 from node.collector import Collector
 from node.producer import Producer
 
 __all__ = ["NETWORK", "T0", "key", "run_one"]
 EDGE_REGISTRY = "ledger.rules:core_registry"
+ZERO_LEVEL = LevelStats(0, 0, 0, 0)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -157,6 +167,20 @@ def measure_latency(
     }
 
 
+def leveldb_figures(
+    before: dict[int, LevelStats], after: dict[int, LevelStats], committed: int
+) -> dict[str, Any]:
+    """What LevelDB wrote (memtable flushes and compactions) per transaction, and its levels."""
+    written = sum(a.written_mb - before.get(n, ZERO_LEVEL).written_mb for n, a in after.items())
+    read = sum(a.read_mb - before.get(n, ZERO_LEVEL).read_mb for n, a in after.items())
+    per_tx = 1024 / max(committed, 1)
+    return {
+        "leveldb_written_kb_per_tx": round(written * per_tx, 2),
+        "leveldb_compaction_read_kb_per_tx": round(read * per_tx, 2),
+        "leveldb_files_by_level": {n: a.files for n, a in after.items() if a.files},
+    }
+
+
 def gc_policies(mode: str) -> list[str]:
     """The latency phases to run: the interpreter's default collector, the writer's, or both."""
     return ["default", "calm"] if mode == "both" else [mode]
@@ -171,11 +195,18 @@ def run_one(
     offered: float = 0.0,
     offered_seconds: float = 6.0,
     gc_mode: str = "both",
+    state: str | None = None,
 ) -> dict[str, Any]:
-    """One state size, in this process: ceilings, throughput, and latency at ``offered``."""
+    """One state size, in this process: ceilings, throughput, and latency at ``offered``;
+    on a copy of the state filled in ``state`` instead when given."""
     load_before = load_average()
     with tempfile.TemporaryDirectory(prefix="bench-core-") as tmp:
-        setup = build_network(os.path.join(tmp, "db"), wallets, outputs, T0 + 1000)
+        if state:  # filled beforehand (python -m loadtests.core_network): time none of it here
+            shutil.copytree(os.path.join(state, "db"), os.path.join(tmp, "db"))
+            setup, outputs = open_network(state, os.path.join(tmp, "db"))
+            wallets = len(setup.wallets)
+        else:
+            setup = build_network(os.path.join(tmp, "db"), wallets, outputs, T0 + 1000)
         # A long-running node has compacted what it wrote; do not time the filling's compaction.
         store = setup.chain.store
         assert isinstance(store, LevelDBStore)
@@ -186,9 +217,10 @@ def run_one(
         ceiling = verify_ceiling(txs, threads)
         machine = ceiling if threads == cores else verify_ceiling(txs, cores)
         processes = verify_ceiling_processes(txs, cores)
-        height_before = setup.chain.tip.height
+        height_before, levels_before = setup.chain.tip.height, store.levels()
         result = measure_throughput(setup, raws, threads)
         result["blocks_after"] = setup.chain.tip.height - height_before
+        result |= leveldb_figures(levels_before, store.levels(), int(result["committed"]))
         for n, policy in enumerate(gc_policies(gc_mode) if offered > 0 else ()):
             later = presign(setup, max(1, int(offered * offered_seconds) // wallets), seed + 1 + n)
             later_raws = [canonical(t.envelope()) for t in later]
@@ -226,10 +258,12 @@ def print_table(runs: list[dict[str, Any]]) -> None:
         "verify_ceiling",
         "writer_cpu_us_per_tx",
         "writer_python_cpu_us_per_tx",
+        "leveldb_written_kb_per_tx",
         "edge_cpu_us_per_tx",
         "block_p50_ms",
         "latency_p50_ms",
         "latency_p99_ms",
+        "latency_max_ms",
         "default_gc_latency_p99_ms",
         "gc_max_pause_ms",
         "load_before",
@@ -260,7 +294,7 @@ def single_command(args: argparse.Namespace, size: int) -> list[str]:
     command = [sys.executable, "-m", "loadtests.bench_core", "--single", "--outputs", str(size)]
     for name in ("wallets", "rounds", "threads", "seed", "offered", "offered_seconds", "gc"):
         command += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
-    return command
+    return command + (["--state", args.state] if args.state else [])
 
 
 def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -314,12 +348,17 @@ def main(argv: list[str] | None = None) -> int:
         help="latency phase under the interpreter's default collector, the writer's "
         "(node/collector.py), or both one after the other",
     )
+    add(
+        "--state",
+        help="a state filled by `python -m loadtests.core_network DIR` (its size and wallets "
+        "replace --outputs and --wallets): each run copies it instead of filling one",
+    )
     add("--single", action="store_true", help=argparse.SUPPRESS)
     add("--mix", action="store_true", help="mixed workload (70/20/10) beside plain transfers")
     args = parser.parse_args(argv)
     if args.mix:
         return run_mixed(args.wallets, args.rounds, args.threads, args.seed, args.json)
-    sizes = [int(x) for x in args.outputs.split(",")]
+    sizes = [int(x) for x in args.outputs.split(",")] if not args.state else [0]
     if args.single:
         figures = run_one(
             sizes[0],
@@ -330,6 +369,7 @@ def main(argv: list[str] | None = None) -> int:
             args.offered,
             args.offered_seconds,
             args.gc,
+            args.state,
         )
         print(json.dumps(figures))
         return 0
@@ -337,8 +377,8 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(args.repeat):
         for size in sizes:
             print(
-                f"bench_core: {size:,} outputs in state, {args.wallets} wallets x "
-                f"{args.rounds} payments, load {load_average()} ...",
+                f"bench_core: {args.state or f'{size:,} outputs'} in state, "
+                f"{args.wallets} wallets x {args.rounds} payments, load {load_average()} ...",
                 file=sys.stderr,
             )
             done = subprocess.run(

@@ -174,6 +174,10 @@ def offered_load(
             time.sleep(ahead)
         submitted.append(time.perf_counter())
         futures.append(producer.submit(raw))
+    # Blocks settle in submission order: wait for the last first. A wait on every future
+    # at once hangs a waiter on each under its lock, in the writer's own process, and the
+    # last block's payments were charged that client-side work (decision record 0020).
+    wait_for(futures[-1:])
     wait_for(futures)
     latencies = [
         (committed_at[f.result().txid] - at) * 1000

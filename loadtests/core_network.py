@@ -2,11 +2,19 @@
 
 Shared by :mod:`loadtests.bench_core` and the REST benchmark (:mod:`loadtests.bench_api`
 uses the same deterministic keys). Signing happens here, outside every timed part.
+
+``python -m loadtests.core_network --outputs 10000000 DIR`` fills and compacts a state in
+``DIR`` once (minutes at ten million outputs: run it under the shared bench lock), which
+``bench_core --state DIR`` then copies for each timed run.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import random
+import sys
+import time
 
 import msgspec
 
@@ -81,6 +89,32 @@ def build_network(path: str, wallets: int, outputs: int, time_ms: int) -> Setup:
     return Setup(chain, producer, people, coins)
 
 
+class FilledState(msgspec.Struct, frozen=True):
+    """What :func:`fill_state` writes beside the database: enough to open the network again."""
+
+    outputs: int
+    """Unspent outputs the fill created."""
+    coins: list[Coin]
+    """One starting coin per wallet (the wallets are ``key("w0")``, ``key("w1")``, ...)."""
+
+
+def save_state(directory: str, setup: Setup, outputs: int) -> None:
+    """Close the network's store and write ``network.json`` beside it, for :func:`open_network`."""
+    setup.chain.store.close()
+    with open(os.path.join(directory, "network.json"), "wb") as file:
+        file.write(msgspec.json.encode(FilledState(outputs=outputs, coins=setup.coins)))
+
+
+def open_network(directory: str, db_path: str) -> tuple[Setup, int]:
+    """The network this module's ``main`` filled in ``directory``, opened on a copy of its
+    database at ``db_path``; and the number of outputs it was filled with."""
+    with open(os.path.join(directory, "network.json"), "rb") as file:
+        filled = msgspec.json.decode(file.read(), type=FilledState)
+    chain = Chain(LevelDBStore(db_path, cache_mb=256), core_registry())
+    people = [key(f"w{i}") for i in range(len(filled.coins))]
+    return Setup(chain, key("producer"), people, list(filled.coins)), filled.outputs
+
+
 def presign(setup: Setup, rounds: int, seed: int) -> list[Transaction]:
     """``rounds`` payments per wallet, each spending the previous change; round-robin order.
 
@@ -108,3 +142,29 @@ def presign(setup: Setup, rounds: int, seed: int) -> list[Transaction]:
             current[payer.public_hex] = Coin(OutPoint(txid=tx.txid.hex(), index=1), body.outputs[1])
     setup.coins = [current[k.public_hex] for k in setup.wallets]
     return txs
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Fill a state for ``bench_core --state`` and say how long it took."""
+    parser = argparse.ArgumentParser(description="Fill the core benchmark's state once")
+    parser.add_argument("directory", help="an empty or missing directory")
+    parser.add_argument("--outputs", type=int, default=10_000_000)
+    parser.add_argument("--wallets", type=int, default=1000)
+    args = parser.parse_args(argv)
+    os.makedirs(args.directory, exist_ok=False)
+    started = time.perf_counter()
+    setup = build_network(os.path.join(args.directory, "db"), args.wallets, args.outputs, T0 + 1000)
+    filled = time.perf_counter()
+    store = setup.chain.store
+    assert isinstance(store, LevelDBStore)
+    store.compact()
+    save_state(args.directory, setup, args.outputs)
+    print(
+        f"{args.outputs:,} outputs: filled in {filled - started:.0f} s, "
+        f"compacted in {time.perf_counter() - filled:.0f} s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

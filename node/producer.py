@@ -132,7 +132,12 @@ class Producer:
     # -- lifecycle -------------------------------------------------------------
 
     def start(self) -> Producer:
-        """Start the verifier and committer threads."""
+        """Start the edge workers, then the verifier and committer threads.
+
+        A process pool spawns its workers on first use, and each builds its registry:
+        a quarter of a second during which the first block, and every transaction
+        submitted behind it, waited (decision record 0020)."""
+        self.verifier.start_workers()
         for target, name in ((self._verify_loop, "verifier"), (self._commit_loop, "committer")):
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()

@@ -107,7 +107,11 @@ class BatchVerifier:
         # Each task submitted to an idle pool spawns a worker, up to the pool's size; the
         # pool keeps them by pid (one task may run them all, so its answers cannot say).
         list(self._pool.map(_worker_pid, range(self.workers)))
-        return sorted(getattr(self._pool, "_processes", {}))
+        return self.worker_pids()
+
+    def worker_pids(self) -> list[int]:
+        """The process ids of the workers running now (none before the first task)."""
+        return sorted(getattr(self._pool, "_processes", None) or {})
 
     def _chunks(self, items: Sequence[Any]) -> list[Sequence[Any]]:
         size = -(-len(items) // self.workers)

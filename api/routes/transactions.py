@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from api.context import context, int_arg, read_body, reply, txid_arg
+from api.context import Context, context, int_arg, read_body, reply, txid_arg
 from api.errors import BadParameter, NotFound, problem_response
 from api.spec import Catalogue, Endpoint, Param
 from ledger.encoding import canonical
@@ -26,9 +26,8 @@ WAIT = Param(
 )
 
 
-def check_at_edge(envelope: SignedTransaction) -> Transaction:
+def check_at_edge(envelope: SignedTransaction, ctx: Context) -> Transaction:
     """Every stateless rule, signatures included, before the ledger sees it."""
-    ctx = context()
     tx = decode_envelope(envelope, ctx.registry)
     validate_transaction(tx, ctx.registry, ctx.network)
     return tx
@@ -76,7 +75,7 @@ def blueprint(catalogue: Catalogue) -> Blueprint:
         ),
     )
     def submit_one() -> Response:
-        tx = check_at_edge(read_body(SignedTransaction))
+        tx = check_at_edge(read_body(SignedTransaction), context())
         (result,) = context().ledger.submit([tx], wait=wants_commit())
         if result.problem is not None:
             return problem_response(result.problem)

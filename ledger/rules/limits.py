@@ -93,16 +93,9 @@ def _check_wallet(
     wallet: WalletRecord, flow: WalletFlow, limits: TierLimits, day: int
 ) -> WalletRecord:
     spent_today = wallet.day_outflow if wallet.day == day else 0
-    sent, received = flow.sent, flow.received
-    if sent:
-        if limits.per_payment is not None and sent > limits.per_payment:
-            _exceeded(wallet, "per_payment", limits.per_payment, sent)
-        if limits.daily is not None and sent > limits.daily - spent_today:
-            _exceeded(wallet, "daily", limits.daily - spent_today, sent)
-    if received and limits.balance_cap is not None:
-        room = limits.balance_cap - wallet.balance - wallet.held
-        if received > room:
-            _exceeded(wallet, "balance", room, received)
+    breach = first_breach(wallet, limits, flow.sent, flow.received, spent_today)
+    if breach is not None:
+        _exceeded(wallet, *breach)
     return msgspec.structs.replace(
         wallet,
         balance=wallet.balance + flow.received - flow.sent + flow.drawn,
@@ -110,6 +103,23 @@ def _check_wallet(
         day=day,
         day_outflow=spent_today + flow.sent,
     )
+
+
+def first_breach(
+    wallet: WalletRecord, limits: TierLimits, sent: int, received: int, spent_today: int
+) -> tuple[str, int, int] | None:
+    """The first tier limit that sending ``sent`` and receiving ``received`` today would
+    break, as (limit, allowed, requested); None within every limit."""
+    if sent:
+        if limits.per_payment is not None and sent > limits.per_payment:
+            return "per_payment", limits.per_payment, sent
+        if limits.daily is not None and sent > limits.daily - spent_today:
+            return "daily", limits.daily - spent_today, sent
+    if received and limits.balance_cap is not None:
+        room = limits.balance_cap - wallet.balance - wallet.held
+        if received > room:
+            return "balance", room, received
+    return None
 
 
 def _exceeded(wallet: WalletRecord, limit: str, allowed: int, requested: int) -> NoReturn:

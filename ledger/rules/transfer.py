@@ -14,6 +14,7 @@ from ledger.errors import ValueNotConserved
 from ledger.records import WalletRecord
 from ledger.registry import Effect, Pending, Registry, TxRule, Write, expect
 from ledger.rules.limits import active_owners, check_limits, wallet_flows
+from ledger.rules.plain_transfer import plain_transfer
 from ledger.rules.reverse_waterfall import draw_shortfall
 from ledger.rules.waterfall import split_excess
 from ledger.state import StateView
@@ -96,4 +97,7 @@ def transfer_rule(registry: Registry) -> TxRule:
             writes=writes,
         )
 
-    return TxRule(kind="transfer", body=Transfer, check=check_transfer, apply=apply_wallets)
+    return TxRule(
+        kind="transfer", body=Transfer, check=check_transfer, apply=apply_wallets,
+        fast=plain_transfer,
+    )  # fmt: skip

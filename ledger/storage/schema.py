@@ -57,6 +57,12 @@ CACHED_PREFIXES = CONSENSUS_PREFIXES | {PRODUCER_LOCAL[0]}
 TIP = META + b"tip"
 GENESIS = PARAM + b"genesis"
 
+_BYTE = [bytes((i,)) for i in range(256)]
+"""An output's index as its one key byte, built once (``bytes((i,))`` costs a tuple a key)."""
+_HEIGHT = struct.Struct(">Q")
+_POSITION = struct.Struct(">QI")
+_FEED_POSITION = struct.Struct(">QIH")
+
 
 def is_consensus(key: bytes) -> bool:
     """True for keys covered by the state digest."""
@@ -64,7 +70,7 @@ def is_consensus(key: bytes) -> bool:
 
 
 def output_key(txid: bytes, index: int) -> bytes:
-    return OUTPUT + txid + bytes((index,))
+    return OUTPUT + txid + (_BYTE[index] if 0 <= index < 256 else bytes((index,)))
 
 
 def tx_key(txid: bytes) -> bytes:
@@ -126,15 +132,15 @@ def limits_key(tier: str) -> bytes:
 
 
 def block_key(height: int) -> bytes:
-    return BLOCK + struct.pack(">Q", height)
+    return BLOCK + _HEIGHT.pack(height)
 
 
 def owner_output_key(owner: bytes, txid: bytes, index: int) -> bytes:
-    return OWNER_OUTPUTS + owner + txid + bytes((index,))
+    return OWNER_OUTPUTS + owner + txid + (_BYTE[index] if 0 <= index < 256 else bytes((index,)))
 
 
 def history_key(wallet_id: str, height: int, position: int) -> bytes:
-    return HISTORY + wallet_id.encode() + b"\x00" + struct.pack(">QI", height, position)
+    return HISTORY + wallet_id.encode() + b"\x00" + _POSITION.pack(height, position)
 
 
 def history_prefix(wallet_id: str) -> bytes:
@@ -151,7 +157,7 @@ def bank_wallets_prefix(bank_id: str) -> bytes:
 
 def feed_key(bank_id: str, height: int, position: int, sub: int) -> bytes:
     """One event of a bank's feed: the ``sub``-th event of block ``height``'s tx ``position``."""
-    return BANK_FEED + bank_id.encode() + b"\x00" + struct.pack(">QIH", height, position, sub)
+    return BANK_FEED + bank_id.encode() + b"\x00" + _FEED_POSITION.pack(height, position, sub)
 
 
 def feed_prefix(bank_id: str) -> bytes:

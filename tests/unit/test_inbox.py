@@ -36,3 +36,29 @@ def test_a_waiting_consumer_wakes_for_an_item_put_by_another_thread() -> None:
     inbox.put(7)
     consumer.join(timeout=30)
     assert taken == [7]
+
+
+def test_a_block_closes_a_fill_time_after_its_oldest_item_arrived() -> None:
+    now = [0.0]
+    inbox: Inbox[str] = Inbox(limit=10, clock=lambda: now[0])
+    inbox.put("a")
+    now[0] = 5.0  # the consumer comes back later than the fill time (the clock stays there)
+    taken: list[str] = []
+    consumer = threading.Thread(
+        target=lambda: taken.extend(inbox.take(10, fill_s=1.0, idle_s=0)), daemon=True
+    )
+    consumer.start()
+    consumer.join(timeout=30)
+    assert taken == ["a"]  # the block closed at once: a wait counted from now never ends
+
+
+def test_a_block_that_is_not_due_waits_for_more_items() -> None:
+    now = [0.0]
+    inbox: Inbox[str] = Inbox(limit=10, clock=lambda: now[0])
+    inbox.put("a")
+    taken: list[str] = []
+    consumer = threading.Thread(target=lambda: taken.extend(inbox.take(2, 1.0, 0)), daemon=True)
+    consumer.start()
+    inbox.put("b")  # the block is full before its fill time: it closes with both
+    consumer.join(timeout=30)
+    assert taken == ["a", "b"]

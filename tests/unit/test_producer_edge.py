@@ -55,3 +55,18 @@ def test_edge_workers_refuse_bad_envelopes_and_the_writer_commits_the_rest() -> 
         UnknownInput.code,
     )
     assert net.balance(bob) == kzt(10)
+
+
+def test_a_started_producer_has_its_edge_workers_before_the_first_submission() -> None:
+    net = Harness(MemoryStore())
+    producer = Producer(
+        net.chain,
+        net.producer,
+        verify_workers=2,
+        verify_mode="process",
+        edge_registry="ledger.rules:core_registry",
+    )
+    assert producer.verifier.worker_pids() == []
+    with producer:
+        # the first block must not wait for the pool to spawn its workers and build registries
+        assert len(producer.verifier.worker_pids()) == 2

@@ -187,3 +187,18 @@ def test_memory_iteration_survives_a_delete_during_the_walk() -> None:
     first = next(walk)
     store.write_batch({b"a2": None})
     assert [first, *walk] == [(b"a1", b"1"), (b"a2", b"2"), (b"a3", b"3")]
+
+
+def test_leveldb_compact_leaves_every_table_on_one_level(tmp_path: Path) -> None:
+    store = LevelDBStore(str(tmp_path / "db"))
+    try:
+        keys = [i.to_bytes(4, "big") for i in range(0, 20_000, 7)]
+        store.write_batch({k: b"first" * 20 for k in keys})
+        store.compact()
+        store.write_batch({k: b"second" for k in keys[::2]} | {k: None for k in keys[1::2]})
+        store.compact()
+        assert [level.files > 0 for level in store.levels().values()].count(True) == 1
+        assert store.get(keys[0]) == b"second"
+        assert store.get(keys[1]) is None
+    finally:
+        store.close()
