@@ -14,13 +14,15 @@ messages — the ceilings: on the producer's number of threads, on one thread
 per core, and on one process per core — and (4) measures end-to-end committed
 throughput through the real producer: JSON decode, signature verification,
 stateful checks, apply, and one synced LevelDB batch per block, with the CPU
-each party spent per transaction; then (5) offers fresh payments at a fixed
+each party spent per transaction, under the writer process's collector policy
+(node/collector.py) as a node runs it; then (5) offers fresh payments at a fixed
 rate (``--offered``) and reports submit-to-commit latency.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import os
@@ -31,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from concurrent.futures import wait
 from typing import Any
 
@@ -106,10 +109,25 @@ def make_producer(setup: Setup, threads: int, queue: int) -> Producer:
     )
 
 
+@contextlib.contextmanager
+def writer_gc(producer: Producer, calm: bool) -> Iterator[None]:
+    """The writer process's collector policy (node/writer.py), installed as the writer
+    installs it; ``calm=False`` leaves the interpreter's default collector."""
+    if not calm:
+        yield
+        return
+    collector = Collector(lambda: producer.queue_size() == 0).start()
+    producer.on_commit.append(collector.after_block)
+    try:
+        yield
+    finally:
+        collector.stop()
+
+
 def measure_throughput(setup: Setup, raws: list[bytes], threads: int) -> dict[str, Any]:
     """Every payment submitted at once; committed tx/s and the CPU each party spent."""
     producer = make_producer(setup, threads, len(raws))
-    with producer:
+    with producer, writer_gc(producer, calm=True):
         marks = CpuMarks(producer)
         started = time.perf_counter()
         futures = [producer.submit(raw) for raw in raws]
@@ -144,16 +162,10 @@ def measure_latency(
 ) -> dict[str, Any]:
     """Payments offered at ``rate`` per second; submit-to-commit latency percentiles."""
     producer = make_producer(setup, threads, len(raws))
-    with producer, GcPauses() as pauses:
-        collector = Collector(lambda: producer.queue_size() == 0) if calm_gc else None
-        if collector:  # the writer's policy (node/writer.py), started as the writer does
-            collector.start()
-            producer.on_commit.append(collector.after_block)
+    with producer, GcPauses() as pauses, writer_gc(producer, calm_gc):
         started = time.perf_counter()
         futures, latencies = offered_load(producer, raws, rate)
         elapsed = time.perf_counter() - started
-        if collector:
-            collector.stop()
     return {
         "calm_gc": calm_gc,
         **pauses.figures(),

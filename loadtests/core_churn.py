@@ -11,9 +11,10 @@ commits ``--blocks`` blocks of 2,000 transfers (build and commit on one thread, 
 then waits for LevelDB to settle, and prints per transfer:
 
 - the CPU of LevelDB's own (non-Python) threads: flushes and compactions;
-- the CPU of the commit on the writer's thread (the batch: memtable and log);
+- the CPU of the build (its store reads) and of the commit (the batch: memtable and log)
+  on the writer's thread;
 - the megabytes written by flushes and compactions, and read by compactions;
-- the files and megabytes by level at the end.
+- the files and megabytes by level at the end, and what was written into each level.
 
 ``--option name=value`` replaces one of :data:`ledger.storage.leveldb.TUNING` (``none``
 for None, integers as such), to compare plyvel's options on the same state and payments.
@@ -76,19 +77,20 @@ def churn(state: str, blocks: int, tuning: dict[str, int | str | None]) -> dict[
         setup, outputs = open_network(state, db)
         setup.chain.store.close()  # reopened with the options under test
         store = LevelDBStore(db, cache_mb=256, tuning=tuning)
-        store.compact()  # files written with other options are rewritten with these
+        store.compact()  # settled; what the run compacts is written with these options
         chain = Chain(store, core_registry())
         txs = presign(setup, -(-blocks * BLOCK // len(setup.wallets)), 7)
         python = {t.native_id for t in threading.enumerate()}
-        before, threads, commit_s = store.levels(), thread_cpu_seconds(), 0.0
+        before, threads, build_s, commit_s = store.levels(), thread_cpu_seconds(), 0.0, 0.0
         for height in range(blocks):
             batch = txs[height * BLOCK : (height + 1) * BLOCK]
+            began = time.thread_time()
             built = chain.build(batch, T0 + 10_000 + height, setup.producer)
             if len(built.transactions) != len(batch):
                 raise RuntimeError(f"block {height}: {built.rejected[:1]}")
-            began = time.thread_time()
+            built_at = time.thread_time()
             chain.commit(built)
-            commit_s += time.thread_time() - began
+            build_s, commit_s = build_s + built_at - began, commit_s + time.thread_time() - built_at
         after = settle(store)
         leveldb_s = native_cpu(python, threads)
         digest = chain.tip.state_digest
@@ -103,9 +105,14 @@ def churn(state: str, blocks: int, tuning: dict[str, int | str | None]) -> dict[
         "transfers": n,
         "tuning": tuning,
         "leveldb_thread_cpu_us_per_tx": round(leveldb_s / n * 1e6, 1),
+        "build_cpu_us_per_tx": round(build_s / n * 1e6, 1),
         "commit_cpu_us_per_tx": round(commit_s / n * 1e6, 1),
         "written_kb_per_tx": round(moved["written_mb"] * 1024 / n, 2),
         "compaction_read_kb_per_tx": round(moved["read_mb"] * 1024 / n, 2),
+        "written_kb_per_tx_by_level": {
+            i: round((a.written_mb - before.get(i, NEVER).written_mb) * 1024 / n, 2)
+            for i, a in after.items()
+        },
         "levels": {i: [a.files, a.size_mb] for i, a in after.items() if a.files},
         "state_digest": digest[:16],
     }

@@ -22,6 +22,9 @@ from ledger.registry import Write
 from ledger.state import StateView
 from ledger.storage import schema
 
+OPENED_LIMIT = 200_000
+"""Opened boxes kept in memory at most (a few hundred bytes each)."""
+
 
 class BookEntry(Wire, frozen=True):
     """One wallet's private totals, as the validator alone knows them."""
@@ -59,6 +62,9 @@ class LimitBook:
         # certainly empty and needs no read — most wallets never pay privately.
         self._stored: set[bytes] | None = None
         self._written: set[bytes] = set()
+        # Sealed boxes this book wrote or opened, with what they hold: opening is a pure
+        # function of the box, and the writer reads back each entry it wrote (decision 0023).
+        self._opened: dict[str, BookEntry] = {}
 
     def _may_hold(self, state: StateView, key: bytes) -> bool:
         if self._stored is None:
@@ -87,7 +93,11 @@ class LimitBook:
         sealed = state.read(key, SealedEntry)
         if sealed is None:
             return BookEntry()
-        return decode_json(self._box.decrypt(bytes.fromhex(sealed.box)), BookEntry)
+        entry = self._opened.get(sealed.box)
+        if entry is None:
+            entry = decode_json(self._box.decrypt(bytes.fromhex(sealed.box)), BookEntry)
+            self._remember(sealed.box, entry)
+        return entry
 
     def write(self, wallet_id: str, entry: BookEntry) -> Write:
         """The sealed entry to store (a fresh random nonce each time)."""
@@ -96,4 +106,10 @@ class LimitBook:
             return key, None
         self._written.add(key)
         sealed = SealedEntry(box=self._box.encrypt(canonical(entry)).hex())
+        self._remember(sealed.box, entry)
         return key, sealed
+
+    def _remember(self, box: str, entry: BookEntry) -> None:
+        if len(self._opened) >= OPENED_LIMIT:  # boxes of blocks long committed or dropped
+            self._opened.clear()
+        self._opened[box] = entry

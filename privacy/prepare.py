@@ -67,11 +67,17 @@ def open_request(validator: Validator, sealed: str, network: str) -> PrivateRequ
 
 
 def check_authorization(
-    network: str, request: PrivateRequest, submission: PrivateSubmission
+    network: str,
+    request: PrivateRequest,
+    submission: PrivateSubmission,
+    spends: tuple[str, ...] | None = None,
 ) -> None:
-    """Every owner of a spent note signed exactly this payment, and nobody else did."""
+    """Every owner of a spent note signed exactly this payment, and nobody else did.
+
+    ``spends``: the spent notes' commitments, when the caller has computed them already.
+    """
     authorization = PaymentAuthorization(
-        spends=tuple(n.commitment() for n in request.spends),
+        spends=tuple(n.commitment() for n in request.spends) if spends is None else spends,
         commitments=submission.commitments,
         inputs=submission.inputs,
         outputs=submission.outputs,
@@ -116,7 +122,7 @@ def prepare_private(
     for note in (*request.spends, *request.creates):
         validate_amount(note.amount, minimum=0)
     spent = tuple(n.commitment() for n in request.spends)
-    check_authorization(network, request, submission)
+    check_authorization(network, request, submission, spent)
     nullifiers = tuple(validator.secrets.nullifier(c) for c in spent)
     parties = who_pays(request, submission, view, validator)
     if parties.outflow >= params.aml_threshold and params.aml_mode == "refuse":

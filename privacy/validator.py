@@ -16,7 +16,6 @@ dropped. Nothing of it is ever written.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import threading
 import time
@@ -29,8 +28,8 @@ from typing import Any
 import msgspec
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from nacl.bindings import crypto_sign, crypto_sign_seed_keypair
 from nacl.public import PrivateKey
-from nacl.signing import SigningKey
 
 from ledger.crypto import DOMAIN_TX, KeyPair, sha256, signing_message
 from ledger.encoding import canonical, decode_json
@@ -58,11 +57,12 @@ class ValidatorSecrets:
     book_seal: bytes
     book_tag: bytes
     voprf_seed: bytes
-    _signing: SigningKey = field(init=False, repr=False, compare=False)
+    _signing: bytes = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        # derived once: KeyPair.sign would rebuild it for every attestation
-        object.__setattr__(self, "_signing", SigningKey(self.attest_key.seed))
+        # derived once: KeyPair.sign would rebuild the signing key for every attestation
+        _, secret = crypto_sign_seed_keypair(self.attest_key.seed)
+        object.__setattr__(self, "_signing", secret)
 
     @classmethod
     def derive(cls, attest: KeyPair, seed: bytes) -> ValidatorSecrets:
@@ -84,13 +84,13 @@ class ValidatorSecrets:
     def nullifier(self, commitment: str) -> str:
         """The nullifier of a note, from its commitment."""
         data = DOMAIN_NULLIFIER + bytes.fromhex(commitment)
-        return hmac.new(self.nullifier_key, data, hashlib.sha256).hexdigest()
+        return hmac.digest(self.nullifier_key, data, "sha256").hex()
 
     def attest(self, network: str, body: Body) -> Transaction:
         """The body as a transaction signed by the attestation key (the validator's attestation)."""
         body_bytes = canonical(body)
         message = signing_message(DOMAIN_TX, network, body_bytes)
-        signed = self._signing.sign(message).signature.hex()
+        signed = crypto_sign(message, self._signing)[:64].hex()  # the detached signature
         signature = Signature(key=self.attest_key.public_hex, sig=signed)
         return Transaction(network, body, (signature,), body_bytes, sha256(message))
 

