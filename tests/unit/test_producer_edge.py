@@ -35,14 +35,7 @@ def test_edge_workers_refuse_bad_envelopes_and_the_writer_commits_the_rest() -> 
         b"{nope",
         canonical(spent_twice.envelope()),
     ]
-    producer = Producer(
-        net.chain,
-        net.producer,
-        verify_workers=1,
-        verify_mode="process",
-        edge_registry="ledger.rules:core_registry",
-        max_wait_ms=50,
-    )
+    producer = edge_producer(net, workers=1, max_wait_ms=50)
     with producer:
         futures = [producer.submit(raw) for raw in raws]
         wait(futures, timeout=60)
@@ -59,14 +52,20 @@ def test_edge_workers_refuse_bad_envelopes_and_the_writer_commits_the_rest() -> 
 
 def test_a_started_producer_has_its_edge_workers_before_the_first_submission() -> None:
     net = Harness(MemoryStore())
-    producer = Producer(
-        net.chain,
-        net.producer,
-        verify_workers=2,
-        verify_mode="process",
-        edge_registry="ledger.rules:core_registry",
-    )
+    producer = edge_producer(net, workers=2)
     assert producer.verifier.worker_pids() == []
     with producer:
         # the first block must not wait for the pool to spawn its workers and build registries
         assert len(producer.verifier.worker_pids()) == 2
+
+
+def edge_producer(net: Harness, workers: int, max_wait_ms: int = 20) -> Producer:
+    """A producer whose edge worker processes check whole envelopes with the core registry."""
+    return Producer(
+        net.chain,
+        net.producer,
+        verify_workers=workers,
+        verify_mode="process",
+        edge_registry="ledger.rules:core_registry",
+        max_wait_ms=max_wait_ms,
+    )
