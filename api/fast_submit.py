@@ -11,7 +11,7 @@ is the plain case:
   ``?wait=commit``), ``Content-Type: application/json`` exactly, and a
   ``Content-Length`` within the app's body limit;
 - a body that decodes and passes every stateless check, signatures included
-  (:func:`api.routes.transactions.check_at_edge`, the route's own checks);
+  (:func:`api.routes.transactions.submit_signed`, the route's own checks);
 - the ledger answering without raising.
 
 Anything else is handed to the Flask app with the body it read replayed, so
@@ -36,10 +36,10 @@ from werkzeug.http import HTTP_STATUS_CODES
 from api.context import Context
 from api.errors import PROBLEM_JSON, problem_parts
 from api.metrics import HttpMetrics
-from api.routes.transactions import check_at_edge
+from api.routes.transactions import submit_signed
 from ledger.encoding import decode_strict
 from ledger.types import SignedTransaction
-from wire.core import SubmitResponse
+from wire.core import Problem
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 SUBMIT_PATH = "/v1/transactions"
@@ -103,13 +103,10 @@ class FastSubmit:
 
     def _submit(self, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
         """What the route answers: checked at the edge, queued, 202 (or 200 if committed)."""
-        ledger = self.context.ledger
-        tx = check_at_edge(decode_strict(body, SignedTransaction, "request body"), self.context)
-        (result,) = ledger.submit([tx], wait=False)
-        if result.problem is not None:
-            status, fields, payload = problem_parts(result.problem, SUBMIT_PATH)
+        envelope = decode_strict(body, SignedTransaction, "request body")
+        answer = submit_signed(envelope, self.context, wait=False)
+        if isinstance(answer, Problem):
+            status, fields, payload = problem_parts(answer, SUBMIT_PATH)
             return status, [("Content-Type", PROBLEM_JSON), *fields.items()], payload
-        committed = result.status == "committed"
-        receipt = ledger.receipt(tx.txid) if committed else None
-        payload = _encode(SubmitResponse(result, receipt))
-        return (200 if committed else 202), [("Content-Type", "application/json")], payload
+        status, response = answer
+        return status, [("Content-Type", "application/json")], _encode(response)

@@ -33,6 +33,21 @@ def check_at_edge(envelope: SignedTransaction, ctx: Context) -> Transaction:
     return tx
 
 
+def submit_signed(
+    envelope: SignedTransaction, ctx: Context, wait: bool
+) -> tuple[int, SubmitResponse] | Problem:
+    """Check one signed transaction at the edge and submit it: 200 with its receipt once
+    committed, 202 while queued, or the ledger's refusal (the Flask route and
+    :mod:`api.fast_submit` answer with it alike)."""
+    tx = check_at_edge(envelope, ctx)
+    (result,) = ctx.ledger.submit([tx], wait=wait)
+    if result.problem is not None:
+        return result.problem
+    committed = result.status == "committed"
+    receipt = ctx.ledger.receipt(tx.txid) if committed else None
+    return (200 if committed else 202), SubmitResponse(result, receipt)
+
+
 def wants_commit() -> bool:
     wait = request.args.get("wait", "none")
     if wait not in ("none", "commit"):
@@ -75,12 +90,11 @@ def blueprint(catalogue: Catalogue) -> Blueprint:
         ),
     )
     def submit_one() -> Response:
-        tx = check_at_edge(read_body(SignedTransaction), context())
-        (result,) = context().ledger.submit([tx], wait=wants_commit())
-        if result.problem is not None:
-            return problem_response(result.problem)
-        receipt = context().ledger.receipt(tx.txid) if result.status == "committed" else None
-        return reply(SubmitResponse(result, receipt), 200 if result.status == "committed" else 202)
+        answer = submit_signed(read_body(SignedTransaction), context(), wants_commit())
+        if isinstance(answer, Problem):
+            return problem_response(answer)
+        status, response = answer
+        return reply(response, status)
 
     @catalogue.route(
         bp,

@@ -122,7 +122,6 @@ def _counted(
         counted = _replace(
             wallet,
             balance=wallet.balance + received - sent,
-            held=wallet.held,
             day=day,
             day_outflow=spent_today + sent,
         )
